@@ -1,0 +1,114 @@
+/**
+ * What a run stores: one record per (cell, item, prompt), enough to re-aggregate a cell, show
+ * a sample, and resume without recomputing anything.
+ */
+import type { FinishReason } from '../engine.ts';
+
+export type EvalMode = 'zero-shot' | 'icl' | 'fticl';
+
+/** How classification labels are scored (generation tasks ignore it). */
+export type LabelScoring = 'paper' | 'in-context' | 'full-label';
+
+/** One cell of an evaluation plan: a model on one test set, one prompt setting. */
+export interface CellSpec {
+  modelId: string;
+  dataset: string;
+  task: string;
+  mode: EvalMode;
+  shots: number;
+  template: number;
+  /** 'generate' for generation tasks, the label scoring for classification tasks. */
+  scoring: 'generate' | LabelScoring;
+}
+
+/**
+ * The cell's stable key. Human-readable and order-fixed so that the same cell in another run
+ * (or after a reload) finds its records: `model=…|data=…|mode=…|shots=…|map=…|score=…`.
+ */
+export function cellKey(c: CellSpec): string {
+  return `model=${c.modelId}|data=${c.dataset}|task=${c.task}|mode=${c.mode}|shots=${c.shots}|map=${c.template}|score=${c.scoring}`;
+}
+
+export interface SampleTimings {
+  /** ISO time the sample started. */
+  startedAt: string;
+  /** Wall time of the whole sample (prompt build excluded), ms. */
+  totalMs: number;
+  prefillMs: number;
+  decodeMs: number;
+  promptTokens: number;
+  newTokens: number;
+}
+
+interface RecordBase extends CellSpec {
+  cellKey: string;
+  /** The item's position in the test set (0-based, as in the file). */
+  item: number;
+  /** SHA-256 hex of the prompt's canonical encoding (src/core/hash.ts). */
+  promptHash: string;
+  prompt: string;
+  bos: boolean;
+  reference: string;
+  /** Id of the run that produced the record. */
+  runId: string;
+  timings: SampleTimings;
+}
+
+export interface GenerationRecord extends RecordBase {
+  kind: 'generation';
+  /** Raw generated text as the engine returned it. */
+  output: string;
+  finishReason: FinishReason;
+  /** The text scored: output post-processed by the paper's rule (strip, cut at "\n\n"). */
+  prediction: string;
+  /** ROUGE-L F-measure of prediction against reference. */
+  metric: number;
+}
+
+export interface ClassificationRecord extends RecordBase {
+  kind: 'classification';
+  labels: string[];
+  /** Token id per label that was scored (its first token). */
+  labelTokenIds: number[];
+  /** Full-vocabulary log-prob per label (first token, or summed over the label for full-label). */
+  labelLogprobs: number[];
+  /** Softmax over the labels only, for display. */
+  labelProbs: number[];
+  predictionIndex: number;
+  prediction: string;
+  /** 1 when prediction === reference, else 0. */
+  metric: number;
+  /** Label-id warnings for this prompt (e.g. the prompt ends in whitespace). */
+  warnings?: string[];
+}
+
+export interface ErrorRecord extends RecordBase {
+  kind: 'error';
+  error: { code: string; message: string; hint?: string };
+}
+
+export type SampleRecord = GenerationRecord | ClassificationRecord | ErrorRecord;
+
+/** The identity of a stored record. */
+export interface RecordKey {
+  cellKey: string;
+  item: number;
+  promptHash: string;
+}
+
+export function recordKeyOf(r: RecordKey): RecordKey {
+  return { cellKey: r.cellKey, item: r.item, promptHash: r.promptHash };
+}
+
+/** A run's metadata: the plan it ran, and how far it got. */
+export interface RunMeta {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  status: 'running' | 'done' | 'cancelled' | 'failed';
+  /** The plan's description (JSON-safe, without the datasets' items). */
+  plan: unknown;
+  done: number;
+  total: number;
+  error?: string;
+}

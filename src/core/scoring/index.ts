@@ -1,0 +1,18 @@
+/** Label scoring: log-softmax, label token ids (paper / in-context), prediction, engine scoring. */
+export { logSumExp, logSoftmax, logSoftmaxAt } from './logSoftmax.ts';
+export { argmaxFirst, renormalize } from './predict.ts';
+export {
+  paperLabelTokenIds,
+  inContextLabelTokens,
+  resolveLabelIds,
+  type LabelTokenizer,
+  type LabelTask,
+  type LabelIdMode,
+  type LabelIdResolution,
+  type LabelIdWarning,
+  type LabelIdWarningCode,
+  type InContextLabelTokens,
+  type ResolveLabelIdsInput,
+} from './labelIds.ts';
+export { scoreFirstToken, scoreFullLabel, type LabelScores, type LabelScoringMethod } from './scoreLabels.ts';
+export { LabelTokenError, NoPaperLabelIdsError } from './errors.ts';
