@@ -1,0 +1,131 @@
+/**
+ * The page's handle on the engine worker: an Engine (plus backend selection and the webgpu
+ * extras) whose calls run in workers/engine.worker.ts through comlink.
+ *
+ * What it adds over a bare `Comlink.wrap`:
+ * - errors come back as FtlabErrors with their code and hint (see workers/protocol.ts);
+ * - load progress is passed as a `Comlink.proxy` and released when the load settles;
+ * - a worker that dies (its script failed to load, it crashed, terminate() was called) rejects
+ *   every pending and later call with EngineWorkerError instead of leaving them hanging.
+ */
+import * as Comlink from 'comlink';
+import type {
+  Engine,
+  EngineStats,
+  GenerateRequest,
+  GenerateResult,
+  LoadedModelInfo,
+  LoadProgress,
+  LoglikelihoodResult,
+  ModelSpec,
+  PromptInput,
+  ScoreNextResult,
+} from '../core/engine.ts';
+import { installErrorTransfer, type BackendName, type EngineWorkerApi, type WebgpuExtraName } from '../../workers/protocol.ts';
+import { EngineWorkerError } from './errors.ts';
+import type { CachedModel, CapabilityReport, StorageEstimate } from './webgpu-extras.ts';
+
+export type { BackendName } from '../../workers/protocol.ts';
+
+export interface LoadOptions {
+  /** Backend for this load; defaults to the selected one ('cpu' until selectBackend()). */
+  backend?: BackendName;
+}
+
+/** Engine + the worker's extras. Every method is a call into the worker. */
+export interface EngineClient extends Engine {
+  load(model: ModelSpec, onProgress?: (p: LoadProgress) => void, opts?: LoadOptions): Promise<LoadedModelInfo>;
+  selectBackend(name: BackendName): Promise<void>;
+  currentBackend(): Promise<BackendName>;
+  /** WebGPU adapter, features and limits, and which quantization to use (no model needed). */
+  capabilityReport(): Promise<CapabilityReport>;
+  /** Models in web-llm's browser cache. */
+  listCachedModels(): Promise<CachedModel[]>;
+  /** Removes a model's weights, config and library from web-llm's browser cache. */
+  deleteCachedModel(modelId: string): Promise<void>;
+  /** navigator.storage.estimate() as seen by the worker, plus persistence. */
+  storageEstimate(): Promise<StorageEstimate>;
+  /** Which of the extras this build's webgpu backend provides. */
+  webgpuExtras(): Promise<WebgpuExtraName[]>;
+  /** Calls any webgpu extra by name (for those without a typed wrapper, e.g. importLocalFolder). */
+  webgpuExtra(name: WebgpuExtraName, ...args: unknown[]): Promise<unknown>;
+  /** Stops the worker: pending calls reject with EngineWorkerError, the model is freed. */
+  terminate(): void;
+}
+
+export interface EngineClientOptions {
+  /** A worker to use instead of the bundled engine worker (tests, other hosts). */
+  worker?: Worker;
+}
+
+let errorTransferInstalled = false;
+
+/** The bundled engine worker: Vite builds `new URL(..., import.meta.url)` workers as their own chunk. */
+function spawnEngineWorker(): Worker {
+  return new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'ftlab-engine' });
+}
+
+export function createEngineClient(options: EngineClientOptions = {}): EngineClient {
+  if (!errorTransferInstalled) {
+    installErrorTransfer();
+    errorTransferInstalled = true;
+  }
+  const worker = options.worker ?? spawnEngineWorker();
+  const remote = Comlink.wrap<EngineWorkerApi>(worker);
+
+  // Rejects when the worker dies; every call races against it.
+  let dead: EngineWorkerError | null = null;
+  let rejectDeath: (e: EngineWorkerError) => void = () => undefined;
+  const death = new Promise<never>((_, reject) => {
+    rejectDeath = reject;
+  });
+  death.catch(() => undefined); // observed through the races below
+  const die = (err: EngineWorkerError): void => {
+    if (dead) return;
+    dead = err;
+    rejectDeath(err);
+  };
+  worker.addEventListener('error', (ev: ErrorEvent) => {
+    ev.preventDefault();
+    die(EngineWorkerError.crashed(ev.message || 'the engine worker failed to start (its script did not load or threw at start-up)'));
+  });
+  worker.addEventListener('messageerror', () => {
+    die(EngineWorkerError.crashed('a message from the engine worker could not be deserialized'));
+  });
+
+  const call = <T>(fn: () => Promise<T>): Promise<T> => {
+    if (dead) return Promise.reject(dead);
+    return Promise.race([fn(), death]);
+  };
+
+  return {
+    selectBackend: (name) => call(() => remote.selectBackend(name)),
+    currentBackend: () => call(() => remote.currentBackend()),
+    async load(model, onProgress, opts) {
+      const progress = onProgress ? Comlink.proxy(onProgress) : undefined;
+      return call(() => remote.load(model, progress, opts));
+    },
+    unload: () => call(() => remote.unload()),
+    tokenize: (text, opts) => call(() => remote.tokenize(text, opts)),
+    detokenize: (ids) => call(() => remote.detokenize(ids)),
+    generate: (req: GenerateRequest): Promise<GenerateResult> => call(() => remote.generate(req)),
+    scoreNext: (prompt: PromptInput, ids: number[], opts?: { topK?: number }): Promise<ScoreNextResult> =>
+      call(() => remote.scoreNext(prompt, ids, opts)),
+    loglikelihood: (prompt: PromptInput, continuation: string | number[]): Promise<LoglikelihoodResult> =>
+      call(() => remote.loglikelihood(prompt, continuation)),
+    interrupt: () => call(() => remote.interrupt()),
+    stats: (): Promise<EngineStats> => call(() => remote.stats()),
+    capabilityReport: () => call(() => remote.webgpuExtra('capabilityReport', [])) as Promise<CapabilityReport>,
+    listCachedModels: () => call(() => remote.webgpuExtra('listCachedModels', [])) as Promise<CachedModel[]>,
+    deleteCachedModel: async (modelId) => {
+      await call(() => remote.webgpuExtra('deleteCachedModel', [modelId]));
+    },
+    storageEstimate: () => call(() => remote.webgpuExtra('storageEstimate', [])) as Promise<StorageEstimate>,
+    webgpuExtras: () => call(() => remote.webgpuExtras()),
+    webgpuExtra: (name, ...args) => call(() => remote.webgpuExtra(name, args)),
+    terminate() {
+      die(EngineWorkerError.terminated());
+      worker.terminate();
+    },
+  };
+}

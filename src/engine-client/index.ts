@@ -1,0 +1,3 @@
+export { createEngineClient, type EngineClient, type EngineClientOptions, type LoadOptions, type BackendName } from './client.ts';
+export { EngineWorkerError, describeError } from './errors.ts';
+export type { CapabilityReport, CachedModel, StorageEstimate } from './webgpu-extras.ts';

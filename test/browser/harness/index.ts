@@ -1,0 +1,42 @@
+/**
+ * One call sets up everything a browser test needs: the test build (shared by all test files),
+ * a static server for it and public/ (the tiny models), and a fresh headless Chromium.
+ */
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../helpers/paths.ts';
+import { ensureTestBuild } from './build.ts';
+import { launchChromium, type Browser } from './chromium.ts';
+import { serveStatic, type StaticServer } from './server.ts';
+
+export { assertChromiumInstalled } from './chromium.ts';
+
+export interface BrowserHarness {
+  /** Origin of the served build, e.g. "http://127.0.0.1:41234". */
+  origin: string;
+  server: StaticServer;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export const PUBLIC_DIR = path.join(PROJECT_ROOT, 'public');
+
+export async function startBrowserHarness(): Promise<BrowserHarness> {
+  const outDir = await ensureTestBuild();
+  const server = await serveStatic([outDir, PUBLIC_DIR]);
+  let browser: Browser;
+  try {
+    browser = await launchChromium();
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
+  return {
+    origin: server.origin,
+    server,
+    browser,
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}

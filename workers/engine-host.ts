@@ -1,0 +1,182 @@
+/**
+ * The engine worker's logic, kept apart from the comlink wiring (workers/engine.worker.ts) so
+ * that it runs, and is tested, in Node as well: it owns one engine per backend, routes every
+ * Engine call to the backend that loaded the current model, and forwards the webgpu extras.
+ *
+ * Backends come from factories that import them lazily: a cpu-only session never evaluates
+ * web-llm, and a webgpu session never parses the cpu engine.
+ */
+import type {
+  Engine,
+  EngineStats,
+  GenerateRequest,
+  GenerateResult,
+  LoadedModelInfo,
+  LoadProgress,
+  LoglikelihoodResult,
+  ModelSpec,
+  PromptInput,
+  ScoreNextResult,
+} from '../src/core/engine.ts';
+import { EngineRequestError, EngineUnavailableError, ModelNotLoadedError } from '../src/core/engine-errors.ts';
+import {
+  isBackendName,
+  isWebgpuExtraName,
+  WEBGPU_EXTRAS,
+  type BackendName,
+  type EngineWorkerApi,
+  type WebgpuExtraName,
+  type WorkerLoadOptions,
+} from './protocol.ts';
+
+/** A function of the webgpu backend module, called with the page's (cloned) arguments. */
+export type ExtraFunction = (...args: never[]) => unknown;
+
+/** Where the host gets its backends from (lazy imports in the worker, doubles in unit tests). */
+export interface BackendFactories {
+  cpu(): Promise<Engine>;
+  webgpu(): Promise<Engine>;
+  /** The webgpu backend's extras (capability report, cache, storage, local import). */
+  webgpuExtras(): Promise<Partial<Record<WebgpuExtraName, ExtraFunction>>>;
+}
+
+export class EngineHost implements EngineWorkerApi {
+  private selected: BackendName = 'cpu';
+  private readonly engines = new Map<BackendName, Promise<Engine>>();
+  /** The backend holding the loaded model; null before load, after unload or a failed load. */
+  private active: { backend: BackendName; engine: Engine } | null = null;
+  /** load()/unload() run one at a time: a second load waits for the first to settle. */
+  private lifecycle: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly factories: BackendFactories) {}
+
+  async selectBackend(name: BackendName): Promise<void> {
+    this.selected = checkBackend(name);
+  }
+
+  async currentBackend(): Promise<BackendName> {
+    return this.active?.backend ?? this.selected;
+  }
+
+  async load(model: ModelSpec, onProgress?: (p: LoadProgress) => void, opts?: WorkerLoadOptions): Promise<LoadedModelInfo> {
+    const backend = checkBackend(opts?.backend ?? this.selected);
+    return this.oneAtATime(async () => {
+      const engine = await this.engine(backend);
+      // One model at a time: free the other backend's model (7B weights do not fit twice).
+      if (this.active && this.active.backend !== backend) {
+        const previous = this.active.engine;
+        this.active = null;
+        await previous.unload();
+      }
+      this.active = null;
+      const info = await engine.load(model, onProgress ? forwardProgress(onProgress) : undefined);
+      this.active = { backend, engine };
+      this.selected = backend;
+      return info;
+    });
+  }
+
+  unload(): Promise<void> {
+    return this.oneAtATime(async () => {
+      const active = this.active;
+      this.active = null;
+      if (active) await active.engine.unload();
+    });
+  }
+
+  async tokenize(text: string, opts?: { bos?: boolean }): Promise<number[]> {
+    return this.loaded('tokenize').tokenize(text, opts);
+  }
+
+  async detokenize(ids: number[]): Promise<string> {
+    return this.loaded('detokenize').detokenize(ids);
+  }
+
+  async generate(req: GenerateRequest): Promise<GenerateResult> {
+    return this.loaded('generate').generate(req);
+  }
+
+  async scoreNext(prompt: PromptInput, candidateIds: number[], opts?: { topK?: number }): Promise<ScoreNextResult> {
+    return this.loaded('score the next token').scoreNext(prompt, candidateIds, opts);
+  }
+
+  async loglikelihood(prompt: PromptInput, continuation: string | number[]): Promise<LoglikelihoodResult> {
+    return this.loaded('compute a log-likelihood').loglikelihood(prompt, continuation);
+  }
+
+  async interrupt(): Promise<void> {
+    // Nothing loaded means nothing is generating: interrupting is then a no-op, not an error.
+    if (this.active) await this.active.engine.interrupt();
+  }
+
+  async stats(): Promise<EngineStats> {
+    return this.loaded('report stats').stats();
+  }
+
+  async webgpuExtras(): Promise<WebgpuExtraName[]> {
+    const extras = await this.factories.webgpuExtras();
+    return WEBGPU_EXTRAS.filter((name) => typeof extras[name] === 'function');
+  }
+
+  async webgpuExtra(name: WebgpuExtraName, args: unknown[]): Promise<unknown> {
+    if (!isWebgpuExtraName(name)) {
+      throw new EngineRequestError(`unknown webgpu extra "${String(name)}"`, `use one of: ${WEBGPU_EXTRAS.join(', ')}`);
+    }
+    const extras = await this.factories.webgpuExtras();
+    const fn = extras[name];
+    if (typeof fn !== 'function') {
+      throw new EngineUnavailableError('webgpu', `this build's webgpu backend has no "${name}"`, 'update the app; the webgpu backend of this build does not offer it');
+    }
+    return await (fn as (...a: unknown[]) => unknown)(...(Array.isArray(args) ? args : []));
+  }
+
+  private oneAtATime<T>(run: () => Promise<T>): Promise<T> {
+    const result = this.lifecycle.then(run, run);
+    this.lifecycle = result.catch(() => undefined);
+    return result;
+  }
+
+  private engine(backend: BackendName): Promise<Engine> {
+    let engine = this.engines.get(backend);
+    if (!engine) {
+      engine = this.factories[backend]();
+      // A failed import (e.g. a chunk that did not download) must not stick: retry next time.
+      engine.catch(() => this.engines.delete(backend));
+      this.engines.set(backend, engine);
+    }
+    return engine;
+  }
+
+  private loaded(operation: string): Engine {
+    if (!this.active) throw new ModelNotLoadedError(operation);
+    return this.active.engine;
+  }
+}
+
+function checkBackend(name: unknown): BackendName {
+  if (!isBackendName(name)) {
+    throw new EngineRequestError(`unknown backend "${String(name)}"`, 'pick "cpu" or "webgpu"');
+  }
+  return name;
+}
+
+/**
+ * Across comlink the page's callback is a proxy whose calls return Promises; a backend calls it
+ * synchronously and must neither wait for the page nor fail when the page has gone.
+ */
+function forwardProgress(onProgress: (p: LoadProgress) => unknown): (p: LoadProgress) => void {
+  return (p) => {
+    const plain: LoadProgress = {
+      phase: p.phase,
+      fraction: p.fraction,
+      text: p.text,
+      ...(p.loadedBytes !== undefined ? { loadedBytes: p.loadedBytes } : {}),
+      ...(p.totalBytes !== undefined ? { totalBytes: p.totalBytes } : {}),
+    };
+    try {
+      void Promise.resolve(onProgress(plain)).catch(() => undefined);
+    } catch {
+      // The page's callback threw synchronously (or its port is closed): progress is best-effort.
+    }
+  };
+}

@@ -1,0 +1,214 @@
+/**
+ * The contract between the engine worker (workers/engine.worker.ts) and the page
+ * (src/engine-client/): the API the worker exposes over comlink, and how errors cross the
+ * boundary.
+ *
+ * This module is imported on BOTH sides, so it must stay tiny: comlink and src/core only, never
+ * a backend (the page bundle must not pull in web-llm or the cpu engine).
+ *
+ * Why a custom error transfer: comlink's built-in "throw" handler keeps only name, message and
+ * stack, so an FtlabError arrives on the page without its `code` and `hint` (which the UI and
+ * the tests match on). We replace that handler on both sides with one that carries every
+ * structured-cloneable own field and rebuilds an FtlabError (with the original subclass
+ * prototype when it is one of the shared engine errors).
+ */
+import * as Comlink from 'comlink';
+import { FtlabError } from '../src/core/errors.ts';
+import * as engineErrors from '../src/core/engine-errors.ts';
+import type {
+  Engine,
+  EngineStats,
+  GenerateRequest,
+  GenerateResult,
+  LoadedModelInfo,
+  LoadProgress,
+  LoglikelihoodResult,
+  ModelSpec,
+  PromptInput,
+  ScoreNextResult,
+} from '../src/core/engine.ts';
+
+/** The engines the worker can run. */
+export type BackendName = 'cpu' | 'webgpu';
+export const BACKENDS: readonly BackendName[] = ['cpu', 'webgpu'];
+
+export function isBackendName(x: unknown): x is BackendName {
+  return x === 'cpu' || x === 'webgpu';
+}
+
+/** Options of load() over the worker boundary. */
+export interface WorkerLoadOptions {
+  /** Which backend loads this model; defaults to the one picked by selectBackend() (or 'cpu'). */
+  backend?: BackendName;
+}
+
+/**
+ * What the worker exposes. The Engine methods act on the backend that loaded the current model;
+ * the webgpu extras work without a loaded model (they only need WebGPU and the browser caches).
+ * Extras are typed loosely as `unknown`-returning on this side of the contract and narrowed by
+ * the page client, because their shapes are owned by the webgpu backend.
+ */
+export interface EngineWorkerApi {
+  /** The backend the next load() uses when it names none. */
+  selectBackend(name: BackendName): Promise<void>;
+  /** The backend of the loaded model, or the selected one when nothing is loaded. */
+  currentBackend(): Promise<BackendName>;
+
+  load(model: ModelSpec, onProgress?: (p: LoadProgress) => void, opts?: WorkerLoadOptions): Promise<LoadedModelInfo>;
+  unload(): Promise<void>;
+  tokenize(text: string, opts?: { bos?: boolean }): Promise<number[]>;
+  detokenize(ids: number[]): Promise<string>;
+  generate(req: GenerateRequest): Promise<GenerateResult>;
+  scoreNext(prompt: PromptInput, candidateIds: number[], opts?: { topK?: number }): Promise<ScoreNextResult>;
+  loglikelihood(prompt: PromptInput, continuation: string | number[]): Promise<LoglikelihoodResult>;
+  interrupt(): Promise<void>;
+  stats(): Promise<EngineStats>;
+
+  /** Calls one of the webgpu backend's extras by name (capability report, cache, storage...). */
+  webgpuExtra(name: WebgpuExtraName, args: unknown[]): Promise<unknown>;
+  /** Which extras the webgpu backend module actually exports (it is loaded to answer). */
+  webgpuExtras(): Promise<WebgpuExtraName[]>;
+}
+
+/** Compile-time check: the worker API is usable wherever an Engine is expected. */
+export const asEngine = (api: EngineWorkerApi): Engine => api;
+
+/** The webgpu extras the page can call through webgpuExtra(). */
+export const WEBGPU_EXTRAS = [
+  'capabilityReport',
+  'listCachedModels',
+  'deleteCachedModel',
+  'storageEstimate',
+  'importLocalFolder',
+] as const;
+export type WebgpuExtraName = (typeof WEBGPU_EXTRAS)[number];
+
+export function isWebgpuExtraName(x: unknown): x is WebgpuExtraName {
+  return typeof x === 'string' && (WEBGPU_EXTRAS as readonly string[]).includes(x);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors on the wire
+
+/** An error as it crosses postMessage: plain data only. */
+export interface WireError {
+  /** 'ftlab' for an FtlabError (rebuilt as one), 'error' for any other Error. */
+  kind: 'ftlab' | 'error';
+  name: string;
+  message: string;
+  code?: string;
+  hint?: string;
+  stack?: string;
+  /** Extra own fields of primitive value (e.g. promptTokens, file, tensor). */
+  fields?: Record<string, string | number | boolean | null>;
+  /** The error's cause, one level deep (enough to show "failed to fetch" under a load error). */
+  cause?: WireError;
+}
+
+const SKIPPED_FIELDS = new Set(['name', 'message', 'stack', 'code', 'hint', 'cause']);
+
+function primitiveFields(err: object): Record<string, string | number | boolean | null> | undefined {
+  const out: Record<string, string | number | boolean | null> = {};
+  let any = false;
+  for (const [k, v] of Object.entries(err)) {
+    if (SKIPPED_FIELDS.has(k)) continue;
+    if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
+      out[k] = v;
+      any = true;
+    }
+  }
+  return any ? out : undefined;
+}
+
+/** Turns anything thrown into plain, cloneable data. */
+export function encodeError(err: unknown, depth = 0): WireError {
+  if (err instanceof FtlabError) {
+    return {
+      kind: 'ftlab',
+      name: err.name,
+      message: err.message,
+      code: err.code,
+      ...(err.hint !== undefined ? { hint: err.hint } : {}),
+      ...(err.stack !== undefined ? { stack: err.stack } : {}),
+      ...withFieldsAndCause(err, depth),
+    };
+  }
+  if (err instanceof Error) {
+    // DOMException and friends carry a string `code`-less name (e.g. QuotaExceededError).
+    return {
+      kind: 'error',
+      name: err.name,
+      message: err.message,
+      ...(err.stack !== undefined ? { stack: err.stack } : {}),
+      ...withFieldsAndCause(err, depth),
+    };
+  }
+  return { kind: 'error', name: 'Error', message: typeof err === 'string' ? err : safeString(err) };
+}
+
+function withFieldsAndCause(err: Error, depth: number): Pick<WireError, 'fields' | 'cause'> {
+  const fields = primitiveFields(err);
+  const cause = depth < 1 && err.cause !== undefined ? encodeError(err.cause, depth + 1) : undefined;
+  return { ...(fields ? { fields } : {}), ...(cause ? { cause } : {}) };
+}
+
+function safeString(x: unknown): string {
+  try {
+    return JSON.stringify(x) ?? String(x);
+  } catch {
+    return String(x);
+  }
+}
+
+/** The shared engine error classes, by class name, so the page can rebuild `instanceof`. */
+const KNOWN_FTLAB_CLASSES = new Map<string, { prototype: FtlabError }>(
+  Object.values(engineErrors as Record<string, unknown>)
+    .filter((c): c is { name: string; prototype: FtlabError } => typeof c === 'function' && c.prototype instanceof FtlabError)
+    .map((c) => [c.name, c]),
+);
+
+/** Rebuilds an Error from its wire form; FtlabErrors come back as FtlabErrors with code and hint. */
+export function decodeError(wire: WireError): Error {
+  const cause = wire.cause ? decodeError(wire.cause) : undefined;
+  const options = cause ? { cause } : undefined;
+  let err: Error;
+  if (wire.kind === 'ftlab') {
+    err = new FtlabError(wire.code ?? 'unknown', wire.message, wire.hint, options);
+    const known = KNOWN_FTLAB_CLASSES.get(wire.name);
+    if (known) Object.setPrototypeOf(err, known.prototype);
+  } else {
+    err = new Error(wire.message, options);
+  }
+  Object.defineProperty(err, 'name', { value: wire.name, writable: true, configurable: true, enumerable: false });
+  if (wire.fields) Object.assign(err, wire.fields);
+  // Keep the worker-side stack: it says where the error really happened.
+  if (wire.stack) err.stack = `${wire.stack}\n    --- crossed the engine worker boundary ---`;
+  return err;
+}
+
+interface ThrownValue {
+  value: unknown;
+}
+type SerializedThrow = { isError: true; value: WireError } | { isError: false; value: unknown };
+
+/**
+ * Replaces comlink's "throw" transfer handler (in this realm) with one that keeps FtlabError's
+ * code, hint and fields. Call it once in the worker AND once on the page: the handler serializes
+ * on the side that throws and deserializes on the side that awaits.
+ */
+export function installErrorTransfer(): void {
+  const builtin = Comlink.transferHandlers.get('throw');
+  if (!builtin) throw new Error('comlink has no "throw" transfer handler: unsupported comlink version');
+  const handler: Comlink.TransferHandler<ThrownValue, SerializedThrow> = {
+    canHandle: (v): v is ThrownValue => builtin.canHandle(v),
+    serialize({ value }) {
+      if (value instanceof Error) return [{ isError: true, value: encodeError(value) }, []];
+      return [{ isError: false, value }, []];
+    },
+    deserialize(serialized) {
+      if (serialized.isError) throw decodeError(serialized.value);
+      throw serialized.value;
+    },
+  };
+  Comlink.transferHandlers.set('throw', handler as Comlink.TransferHandler<unknown, unknown>);
+}
