@@ -1,0 +1,55 @@
+/**
+ * How MLC readers get bytes: one function from a path relative to the model folder to its
+ * content. The same reader then works on a directory in Node (see
+ * workers/backends/cpu/node-file-source.ts) and on URLs in a page or worker (fetchFileSource).
+ */
+import { ArtifactCorruptError, ArtifactMissingError } from '../engine-errors.ts';
+
+/** Reads `relativePath` (e.g. "params_shard_0.bin") of one model folder. Rejects with ArtifactMissingError. */
+export type FileSource = (relativePath: string) => Promise<ArrayBuffer>;
+
+/** Joins a base URL (absolute, or relative to the page/worker origin) and a file name. */
+export function joinUrl(base: string, file: string): string {
+  return base.endsWith('/') ? base + file : `${base}/${file}`;
+}
+
+/**
+ * A FileSource over HTTP(S) with the global fetch. `base` may be relative ("/models/x"): it is
+ * then resolved against `origin` (in a worker, `self.location.origin`), since fetch in a worker
+ * resolves relative URLs against the worker script, not the page.
+ */
+export function fetchFileSource(base: string, opts: { origin?: string; fetchImpl?: typeof fetch } = {}): FileSource {
+  const doFetch = opts.fetchImpl ?? fetch;
+  const root = opts.origin && !/^[a-z][a-z0-9+.-]*:/i.test(base) ? new URL(base, opts.origin).href : base;
+  return async (relativePath) => {
+    const url = joinUrl(root, relativePath);
+    let res: Response;
+    try {
+      res = await doFetch(url);
+    } catch (e) {
+      throw new ArtifactMissingError(relativePath, `fetch ${url} failed: ${(e as Error).message}`, { cause: e });
+    }
+    if (!res.ok) throw new ArtifactMissingError(relativePath, `GET ${url} answered HTTP ${res.status}`);
+    return res.arrayBuffer();
+  };
+}
+
+/** A FileSource over an in-memory folder (tests, the generator's round trip). */
+export function memoryFileSource(files: ReadonlyMap<string, Uint8Array>): FileSource {
+  return async (relativePath) => {
+    const bytes = files.get(relativePath);
+    if (!bytes) throw new ArtifactMissingError(relativePath, 'no such file');
+    return bytes.slice().buffer;
+  };
+}
+
+/** Reads and parses a JSON file of the model folder; bad JSON names the file. */
+export async function readJsonFile(source: FileSource, relativePath: string): Promise<unknown> {
+  const buf = await source(relativePath);
+  const text = new TextDecoder().decode(buf);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new ArtifactCorruptError(relativePath, `not valid JSON (${(e as Error).message})`, undefined, { cause: e });
+  }
+}
