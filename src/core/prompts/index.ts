@@ -1,0 +1,21 @@
+export type {
+  PromptMode,
+  DemoSelection,
+  BuiltPrompt,
+  PromptFit,
+  PromptOverlap,
+  PromptWarning,
+  PromptWarningCode,
+} from './types.ts';
+export {
+  buildPrompt,
+  buildPrompts,
+  buildContext,
+  createPromptBuilder,
+  assertPromptFits,
+  PAPER_BOS_TEXT,
+  type BuildPromptOptions,
+  type BuildPromptsOptions,
+} from './build.ts';
+export { trainingExamples, trainingExample, type TrainingExample, type TrainingExportOptions } from './training.ts';
+export { PromptOptionsError } from './errors.ts';
