@@ -7,8 +7,8 @@
  * (Module state is per realm, so a page and a worker each have their own buffers.)
  */
 
-let rowBuffer = new Int32Array(1024);
-let tableBuffer = new Int32Array(1 << 16);
+let rowBuffer: Int32Array = new Int32Array(1024);
+let tableBuffer: Int32Array = new Int32Array(1 << 16);
 
 function growTo(buffer: Int32Array, size: number): Int32Array {
   if (buffer.length >= size) return buffer;
