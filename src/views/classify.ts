@@ -1,0 +1,44 @@
+/**
+ * What the Classify panel does with one input: fill the task's template, find each label's
+ * token ids with the loaded model's own tokenizer (or the paper's fixed Llama-2 ids), and score
+ * the labels through the engine. The scoring itself is src/core/scoring's; this only wires the
+ * panel's choices to it.
+ */
+import type { Engine } from '../core/engine.ts';
+import { formatMap, templateOf, type TaskDefinition } from '../core/tasks/index.ts';
+import {
+  resolveLabelIds,
+  scoreFirstToken,
+  scoreFullLabel,
+  type LabelIdMode,
+  type LabelIdResolution,
+  type LabelScores,
+  type LabelScoringMethod,
+} from '../core/scoring/index.ts';
+
+export interface ClassifyInput {
+  task: TaskDefinition;
+  /** Template index (the paper's map 0 or 1). */
+  template: number;
+  fields: Readonly<Record<string, string>>;
+  bos: boolean;
+  mode: LabelIdMode;
+  method: LabelScoringMethod;
+}
+
+export interface ClassifyOutcome {
+  prompt: string;
+  resolution: LabelIdResolution;
+  scores: LabelScores;
+}
+
+export async function classify(engine: Engine, input: ClassifyInput): Promise<ClassifyOutcome> {
+  const prompt = formatMap(templateOf(input.task, input.template), input.fields);
+  const tokenizer = { encode: (text: string, opts: { bos: boolean }) => engine.tokenize(text, { bos: opts.bos }) };
+  const resolution = await resolveLabelIds({ task: input.task, prompt, bos: input.bos, mode: input.mode, tokenizer });
+  const scores =
+    input.method === 'first-token'
+      ? await scoreFirstToken(engine, { text: prompt, bos: input.bos }, resolution.labels, resolution.ids)
+      : await scoreFullLabel(engine, { text: prompt, bos: input.bos }, resolution.inContext ?? [], resolution.promptIds ?? []);
+  return { prompt, resolution, scores };
+}

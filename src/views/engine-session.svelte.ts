@@ -1,0 +1,88 @@
+/**
+ * The page's one engine session: the worker client, what is loaded, what is running, and the
+ * last error. Views read its fields (Svelte 5 $state) and call its methods; every engine call
+ * goes through `run`, which records busy/error uniformly.
+ */
+import type { GenerateRequest, GenerateResult, LoadedModelInfo, LoadProgress, ModelSpec } from '../core/engine.ts';
+import { createEngineClient, describeError, type BackendName, type EngineClient } from '../engine-client/index.ts';
+
+export type Activity = 'loading' | 'generating' | 'classifying' | 'checking' | null;
+
+export interface ShownError {
+  code?: string;
+  name: string;
+  message: string;
+  hint?: string;
+}
+
+export class EngineSession {
+  backend = $state<BackendName>('cpu');
+  loaded = $state<LoadedModelInfo | null>(null);
+  progress = $state<LoadProgress | null>(null);
+  activity = $state<Activity>(null);
+  error = $state<ShownError | null>(null);
+  lastGeneration = $state<GenerateResult | null>(null);
+  /** True between Cancel and the generation's end. */
+  cancelling = $state(false);
+
+  #client: EngineClient | null = null;
+
+  /** The worker starts on first use, not at page load. */
+  get client(): EngineClient {
+    this.#client ??= createEngineClient();
+    return this.#client;
+  }
+
+  get busy(): boolean {
+    return this.activity !== null;
+  }
+
+  clearError(): void {
+    this.error = null;
+  }
+
+  async load(spec: ModelSpec): Promise<LoadedModelInfo | null> {
+    this.loaded = null;
+    this.progress = { phase: 'fetch', fraction: 0, text: 'starting' };
+    return this.run('loading', async () => {
+      const info = await this.client.load(spec, (p) => (this.progress = p), { backend: this.backend });
+      this.loaded = info;
+      this.progress = { phase: 'done', fraction: 1, text: `loaded ${info.id}` };
+      return info;
+    });
+  }
+
+  async generate(req: GenerateRequest): Promise<GenerateResult | null> {
+    this.cancelling = false;
+    return this.run('generating', async () => {
+      const result = await this.client.generate(req);
+      this.lastGeneration = result;
+      return result;
+    });
+  }
+
+  async cancel(): Promise<void> {
+    if (this.activity !== 'generating') return;
+    this.cancelling = true;
+    try {
+      await this.client.interrupt();
+    } catch (e) {
+      this.error = describeError(e);
+    }
+  }
+
+  /** Runs one engine action: marks the session busy, records an error instead of throwing. */
+  async run<T>(activity: Exclude<Activity, null>, action: () => Promise<T>): Promise<T | null> {
+    this.activity = activity;
+    this.error = null;
+    try {
+      return await action();
+    } catch (e) {
+      this.error = describeError(e);
+      return null;
+    } finally {
+      this.activity = null;
+      this.cancelling = false;
+    }
+  }
+}
