@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../helpers/paths.ts';
+import { ensureTinyModels } from '../../../scripts/make-tiny-model.ts';
 import { ensureTestBuild } from './build.ts';
 import { launchChromium, type Browser } from './chromium.ts';
 import { serveStatic, type StaticServer } from './server.ts';
@@ -21,6 +22,8 @@ export interface BrowserHarness {
 export const PUBLIC_DIR = path.join(PROJECT_ROOT, 'public');
 
 export async function startBrowserHarness(): Promise<BrowserHarness> {
+  // The app's default models: generated (deterministically, idempotently) into public/models.
+  ensureTinyModels();
   const outDir = await ensureTestBuild();
   const server = await serveStatic([outDir, PUBLIC_DIR]);
   let browser: Browser;

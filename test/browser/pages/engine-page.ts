@@ -1,0 +1,13 @@
+/**
+ * Test-only entry: puts the page-side engine client and the error classes on window so that
+ * playwright can drive the real worker (the same chunk the app uses) with page.evaluate.
+ */
+import { createEngineClient, EngineWorkerError } from '../../../src/engine-client/index.ts';
+import { FtlabError } from '../../../src/core/errors.ts';
+import * as engineErrors from '../../../src/core/engine-errors.ts';
+
+const api = { createEngineClient, FtlabError, EngineWorkerError, engineErrors };
+export type EngineTestApi = typeof api;
+
+(window as unknown as { ftlabTest: EngineTestApi }).ftlabTest = api;
+document.body.dataset.ready = 'true';

@@ -1,0 +1,80 @@
+/**
+ * The IndexedDB RecordStore (src/store) in a real Chromium: records written through it survive
+ * a page reload and come back equal, in item order. (test/store/ covers the logic against
+ * fake-indexeddb; this checks the real IndexedDB: structured cloning, compound keys, indexes,
+ * durability across a navigation.)
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startBrowserHarness, type BrowserHarness } from './harness/index.ts';
+import type { StoreTestApi } from './pages/store-page.ts';
+
+let h: BrowserHarness;
+beforeAll(async () => {
+  h = await startBrowserHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+async function openStorePage(page: Page): Promise<void> {
+  await page.goto(`${h.origin}/test/browser/pages/store.html`);
+  await page.waitForSelector('body[data-ready="true"]');
+}
+
+declare const window: { ftlabTest: StoreTestApi };
+
+describe('IndexedDB record store in Chromium', () => {
+  it('keeps records across a reload', async () => {
+    const page = await h.browser.newPage();
+    await openStorePage(page);
+    const DB = 'ftlab-browser-test';
+    const written = await page.evaluate(async (dbName) => {
+      const { openFtlabStore, deleteFtlabDatabase, cellKey } = window.ftlabTest;
+      await deleteFtlabDatabase(dbName);
+      const store = await openFtlabStore(dbName);
+      const cell = { modelId: 'tiny-random-llama-f32', dataset: 'sst2', task: 'sentiment', mode: 'zero-shot' as const, shots: 0, template: 0, scoring: 'paper' as const };
+      const records = [2, 0, 1].map((item) => ({
+        ...cell,
+        cellKey: cellKey(cell),
+        item,
+        promptHash: `hash-${item}`,
+        prompt: `### Input:\nitem ${item} — ünïcødé ✓\n### Sentiment:`,
+        bos: true,
+        reference: item % 2 ? 'negative' : 'positive',
+        runId: 'run-browser',
+        timings: { startedAt: new Date(0).toISOString(), totalMs: 12.5, prefillMs: 10, decodeMs: 0, promptTokens: 9, newTokens: 0 },
+        kind: 'classification' as const,
+        labels: ['positive', 'negative'],
+        labelTokenIds: [1066, 22198],
+        labelLogprobs: [-0.25 - item, -1.5],
+        labelProbs: [0.7, 0.3],
+        predictionIndex: 0,
+        prediction: 'positive',
+        metric: item % 2 ? 0 : 1,
+      }));
+      for (const r of records) await store.put(r);
+      store.close();
+      return records;
+    }, DB);
+
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    const read = await page.evaluate(async ({ dbName, key }) => {
+      const store = await window.ftlabTest.openFtlabStore(dbName);
+      const all = await store.getByCell(key);
+      const one = await store.get({ cellKey: key, item: 1, promptHash: 'hash-1' });
+      const missing = await store.has({ cellKey: key, item: 1, promptHash: 'other' });
+      store.close();
+      return { all, one, missing };
+    }, { dbName: DB, key: written[0].cellKey });
+
+    expect(read.all.map((r) => r.item)).toEqual([0, 1, 2]);
+    expect(read.all).toEqual([...written].sort((a, b) => a.item - b.item));
+    expect(read.one).toEqual(written.find((r) => r.item === 1));
+    expect(read.missing).toBe(false);
+
+    await page.evaluate((dbName) => window.ftlabTest.deleteFtlabDatabase(dbName), DB);
+    expect(h.browser.logs).toEqual([]);
+  });
+});
