@@ -6,7 +6,7 @@
  * [0, 1] and collapses at 0 % / 100 %; Wilson's stays inside and keeps a sensible width. The
  * interval is two-sided at the given confidence (95 % by default), without continuity
  * correction: center = (p + z²/2n)/(1 + z²/n), half-width = z/(1 + z²/n)·√(p(1−p)/n + z²/4n²),
- * with z the standard normal quantile at (1 + confidence)/2 (1.959963984540054 for 95 %).
+ * with z the standard normal quantile at (1 + confidence)/2 (≈ 1.959964 for 95 %).
  */
 import { MetricInputError } from './errors.ts';
 
