@@ -18,7 +18,7 @@ import type {
 import { ContextWindowExceededError } from '../../src/core/engine-errors.ts';
 import { logSoftmax } from '../../src/core/scoring/index.ts';
 
-export const FAKE_VOCAB = 64;
+export const FAKE_VOCAB = 32000;
 
 /** FNV-1a over a string: the fake model's only "weights". */
 export function fnv(s: string): number {

@@ -24,6 +24,7 @@ function rec(item: number, over: Partial<GenerationRecord> = {}): GenerationReco
     output: ' out\n\nx',
     finishReason: 'length',
     prediction: 'out',
+    rougeL: { precision: 0.5, recall: 0.5, fmeasure: 0.5 },
     metric: 0.5,
     ...over,
   };

@@ -61,7 +61,9 @@ export interface GenerationRecord extends RecordBase {
   finishReason: FinishReason;
   /** The text scored: output post-processed by the paper's rule (strip, cut at "\n\n"). */
   prediction: string;
-  /** ROUGE-L F-measure of prediction against reference. */
+  /** ROUGE-L of prediction against reference (rouge-score, no stemming, as the paper). */
+  rougeL: { precision: number; recall: number; fmeasure: number };
+  /** ROUGE-L F-measure (= rougeL.fmeasure). */
   metric: number;
 }
 

@@ -1,0 +1,303 @@
+/**
+ * Runs an evaluation plan on any Engine, one sample at a time, storing each record as soon as
+ * it exists. Re-running a plan resumes: a sample whose record (same cell, item and prompt hash)
+ * is stored is skipped, so a crash, a reload or a cancel loses at most the sample in flight.
+ */
+import type { Engine, PromptInput } from '../engine.ts';
+import { FtlabError } from '../errors.ts';
+import { promptHash } from '../hash.ts';
+import type { TaskItem } from '../datasets/types.ts';
+import { resolveLabelIds, scoreFirstToken, scoreFullLabel, type LabelTokenizer } from '../scoring/index.ts';
+import { aggregateCell, type CellAggregate } from './aggregate.ts';
+import { RunFailedError } from './errors.ts';
+import { DEFAULT_MAX_NEW_TOKENS, describePlan, expandPlan, type EvalPlan, type PlannedCell } from './plan.ts';
+import type { RecordStore } from './recordStore.ts';
+import type { CellSpec, ClassificationRecord, ErrorRecord, GenerationRecord, RunMeta, SampleRecord, SampleTimings } from './records.ts';
+import { generationMetric } from './generationMetric.ts';
+import { createPromptBuilder } from '../prompts/index.ts';
+
+/** Makes, for one cell, the function building the prompt of an item. */
+export type CellPromptBuilder = (cell: PlannedCell) => (item: TaskItem) => { text: string; bos: boolean };
+
+/**
+ * The paper's prompts (src/core/prompts): zero-shot = template(x) after BOS; icl = the first k
+ * demos of the test set's few-shot pool + template(x), no BOS; fticl = the FTICL pool's first k
+ * demos + template(x), after BOS (the training format).
+ */
+export const paperPrompts: CellPromptBuilder = (cell) => {
+  const build = createPromptBuilder(cell.testSet.task, {
+    mode: cell.spec.mode,
+    shots: cell.spec.shots,
+    demos: cell.demos,
+    demoTask: cell.demoTask,
+    template: cell.spec.template,
+    countTokens: false,
+  });
+  return (item) => {
+    const p = build(item);
+    return { text: p.text, bos: p.bos };
+  };
+};
+
+export interface RunProgress {
+  /** Samples evaluated in this run (skipped ones excluded). */
+  done: number;
+  /** Samples this run has to evaluate (those already stored excluded). */
+  total: number;
+  /** Samples found stored and skipped. */
+  skipped: number;
+  /** Error records written so far in this run. */
+  errors: number;
+  cell?: CellSpec;
+  cellKey?: string;
+  item?: number;
+}
+
+export interface RunOptions {
+  engine: Engine;
+  store: RecordStore;
+  /** Default: paperPrompts. */
+  prompts?: CellPromptBuilder;
+  /** Default: a fresh id. A resumed run may reuse its id. */
+  runId?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: RunProgress) => void;
+  /**
+   * Tokenizer for in-context label ids (label scoring 'in-context' / 'full-label'); default the
+   * engine's own (engine.tokenize), which is what the model sees. With 'paper' scoring it is
+   * only used when given, to add in-context ids and warnings to the records.
+   */
+  labelTokenizer?: LabelTokenizer;
+  /** Re-evaluate samples whose stored record is an error (default false: errors count as done). */
+  retryErrors?: boolean;
+  /** Stop the run (RunFailedError) after this many failed samples in a row. Default 25. */
+  maxConsecutiveErrors?: number;
+  /** Bootstrap seed of the ROUGE-L aggregate. Default 0. */
+  seed?: number;
+  /** Clock for timings (ms). Default performance.now. */
+  now?: () => number;
+}
+
+export interface CellResult {
+  spec: CellSpec;
+  key: string;
+  aggregate: CellAggregate;
+}
+
+export interface RunResult {
+  runId: string;
+  status: 'done' | 'cancelled';
+  done: number;
+  total: number;
+  skipped: number;
+  errors: number;
+  /** Every cell of the plan, aggregated from ALL its stored records (this run's and earlier ones). */
+  cells: CellResult[];
+}
+
+interface PendingSample {
+  cell: PlannedCell;
+  /** Position in the test set's items (the first N are evaluated). */
+  position: number;
+  /** The item's index in its file: the record's `item`. */
+  item: number;
+  prompt: { text: string; bos: boolean };
+  hash: string;
+}
+
+function newRunId(): string {
+  return `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+function errorInfo(e: unknown): ErrorRecord['error'] {
+  if (e instanceof FtlabError) return { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) };
+  return { code: 'unexpected', message: (e as Error)?.message ?? String(e) };
+}
+
+/** The paper's samples of a cell that have no stored record yet. */
+async function pendingOf(cell: PlannedCell, store: RecordStore, prompts: CellPromptBuilder, retryErrors: boolean): Promise<{ pending: PendingSample[]; skipped: number; hashes: Map<number, string> }> {
+  const stored = new Map<string, SampleRecord['kind']>();
+  for (const r of await store.getByCell(cell.key)) stored.set(`${r.item}|${r.promptHash}`, r.kind);
+  const pending: PendingSample[] = [];
+  let skipped = 0;
+  const buildPrompt = prompts(cell);
+  const hashes = new Map<number, string>();
+  for (let position = 0; position < cell.itemCount; position++) {
+    const testItem = cell.testSet.items[position];
+    const prompt = buildPrompt(testItem);
+    const hash = await promptHash(prompt);
+    hashes.set(testItem.index, hash);
+    const kind = stored.get(`${testItem.index}|${hash}`);
+    if (kind !== undefined && !(retryErrors && kind === 'error')) skipped++;
+    else pending.push({ cell, position, item: testItem.index, prompt, hash });
+  }
+  return { pending, skipped, hashes };
+}
+
+/** Run (or resume) a plan. Resolves with status 'cancelled' when the signal aborts. */
+export async function runPlan(plan: EvalPlan, opts: RunOptions): Promise<RunResult> {
+  const { engine, store, signal } = opts;
+  const now = opts.now ?? (() => performance.now());
+  const runId = opts.runId ?? newRunId();
+  const maxConsecutive = opts.maxConsecutiveErrors ?? 25;
+  const maxNewTokens = plan.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
+  const cells = expandPlan(plan);
+
+  // Work out what is left before loading any model: a finished model is never loaded again.
+  const work: { cell: PlannedCell; pending: PendingSample[]; hashes: Map<number, string> }[] = [];
+  const progress: RunProgress = { done: 0, total: 0, skipped: 0, errors: 0 };
+  for (const cell of cells) {
+    const { pending, skipped, hashes } = await pendingOf(cell, store, opts.prompts ?? paperPrompts, opts.retryErrors ?? false);
+    work.push({ cell, pending, hashes });
+    progress.total += pending.length;
+    progress.skipped += skipped;
+  }
+  // A resumed run (same id) keeps its creation time.
+  const createdAt = (await store.getRun?.(runId))?.createdAt ?? new Date().toISOString();
+  const meta = (status: RunMeta['status'], error?: string): RunMeta => ({
+    id: runId,
+    createdAt,
+    updatedAt: new Date().toISOString(),
+    status,
+    plan: describePlan(plan),
+    done: progress.done,
+    total: progress.total,
+    ...(error ? { error } : {}),
+  });
+  await store.putRun?.(meta('running'));
+  opts.onProgress?.({ ...progress });
+
+  const onAbort = (): void => void engine.interrupt().catch(() => undefined);
+  signal?.addEventListener('abort', onAbort);
+  let cancelled = false;
+  try {
+    let loadedModel: string | undefined;
+    let consecutiveErrors = 0;
+    outer: for (const { cell, pending } of work) {
+      for (const sample of pending) {
+        if (signal?.aborted) {
+          cancelled = true;
+          break outer;
+        }
+        if (loadedModel !== cell.model.id) {
+          await engine.load(cell.model);
+          loadedModel = cell.model.id;
+        }
+        const record = await evaluateSample(sample, { engine, runId, now, maxNewTokens, labelTokenizer: opts.labelTokenizer });
+        // An interrupted sample is no result: leave it unstored so the next run redoes it.
+        if (record === 'interrupted' || (signal?.aborted && record.kind === 'error')) {
+          cancelled = true;
+          break outer;
+        }
+        await store.put(record);
+        progress.done++;
+        if (record.kind === 'error') {
+          progress.errors++;
+          consecutiveErrors++;
+          if (consecutiveErrors >= maxConsecutive) throw new RunFailedError(consecutiveErrors, record.error.message);
+        } else consecutiveErrors = 0;
+        opts.onProgress?.({ ...progress, cell: cell.spec, cellKey: cell.key, item: sample.item });
+        if (progress.done % 10 === 0) await store.putRun?.(meta('running'));
+      }
+    }
+  } catch (e) {
+    await store.putRun?.(meta('failed', e instanceof FtlabError ? e.toLine() : String(e))).catch(() => undefined);
+    throw e;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  await store.putRun?.(meta(cancelled ? 'cancelled' : 'done'));
+
+  const results: CellResult[] = [];
+  for (const { cell, hashes: wanted } of work) {
+    // Only the plan's items, and only records of the prompts the plan builds now.
+    const records = (await store.getByCell(cell.key)).filter((r) => wanted.get(r.item) === r.promptHash);
+    results.push({ spec: cell.spec, key: cell.key, aggregate: aggregateCell(cell.spec, records, { expected: cell.itemCount, seed: opts.seed }) });
+  }
+  return { runId, status: cancelled ? 'cancelled' : 'done', done: progress.done, total: progress.total, skipped: progress.skipped, errors: progress.errors, cells: results };
+}
+
+interface SampleContext {
+  engine: Engine;
+  runId: string;
+  now: () => number;
+  maxNewTokens: number;
+  labelTokenizer?: LabelTokenizer;
+}
+
+/** One sample: generate or score labels; any error becomes an error record. */
+async function evaluateSample(sample: PendingSample, ctx: SampleContext): Promise<SampleRecord | 'interrupted'> {
+  const { cell, item, prompt, hash } = sample;
+  const testItem = cell.testSet.items[sample.position];
+  const base = {
+    ...cell.spec,
+    cellKey: cell.key,
+    item,
+    promptHash: hash,
+    prompt: prompt.text,
+    bos: prompt.bos,
+    reference: testItem.output,
+    runId: ctx.runId,
+  };
+  const startedAt = new Date().toISOString();
+  const t0 = ctx.now();
+  const timings = (s: { prefillMs: number; decodeMs: number }, promptTokens: number, newTokens: number): SampleTimings => ({
+    startedAt,
+    totalMs: ctx.now() - t0,
+    prefillMs: s.prefillMs,
+    decodeMs: s.decodeMs,
+    promptTokens,
+    newTokens,
+  });
+  const input: PromptInput = { text: prompt.text, bos: prompt.bos };
+  try {
+    if (cell.spec.scoring === 'generate') {
+      const res = await ctx.engine.generate({ prompt: input, maxTokens: ctx.maxNewTokens, stopAtEos: true });
+      if (res.finishReason === 'interrupted') return 'interrupted';
+      const { prediction, rougeL } = generationMetric(res.text, testItem.output);
+      const record: GenerationRecord = {
+        ...base,
+        kind: 'generation',
+        output: res.text,
+        finishReason: res.finishReason,
+        prediction,
+        rougeL,
+        metric: rougeL.fmeasure,
+        timings: timings(res.stats, res.promptTokens, res.stats.decodeTokens),
+      };
+      return record;
+    }
+    const scoring = cell.spec.scoring;
+    const engineTokenizer: LabelTokenizer = { encode: (text, o) => ctx.engine.tokenize(text, { bos: o.bos }) };
+    const tokenizer = ctx.labelTokenizer ?? (scoring === 'paper' ? undefined : engineTokenizer);
+    const ids = await resolveLabelIds({
+      task: cell.testSet.task,
+      prompt: prompt.text,
+      bos: prompt.bos,
+      mode: scoring === 'paper' ? 'paper' : 'in-context',
+      tokenizer,
+    });
+    const scores =
+      scoring === 'full-label'
+        ? await scoreFullLabel(ctx.engine, prompt, ids.inContext!, ids.promptIds!)
+        : await scoreFirstToken(ctx.engine, input, ids.labels, ids.ids);
+    const correct = scores.prediction === testItem.output ? 1 : 0;
+    const record: ClassificationRecord = {
+      ...base,
+      kind: 'classification',
+      labels: scores.labels,
+      labelTokenIds: scores.tokenIds,
+      labelLogprobs: scores.logprobs,
+      labelProbs: scores.probs,
+      predictionIndex: scores.predictionIndex,
+      prediction: scores.prediction,
+      metric: correct,
+      ...(ids.warnings.length > 0 ? { warnings: ids.warnings.map((w) => w.code) } : {}),
+      timings: timings(scores.stats, scores.promptTokens ?? 0, 0),
+    };
+    return record;
+  } catch (e) {
+    const record: ErrorRecord = { ...base, kind: 'error', error: errorInfo(e), timings: timings({ prefillMs: 0, decodeMs: 0 }, 0, 0) };
+    return record;
+  }
+}
