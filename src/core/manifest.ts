@@ -38,6 +38,11 @@ export interface ManifestFile {
   size: number;
 }
 
+/**
+ * Field names: the validator also accepts what scripts/make-tiny-model.ts writes ("schemaVersion"
+ * for "version", "bytes" for a file's "size", "description" for "notes", no "schema"); other
+ * extra fields ("format", "generator") are allowed and ignored.
+ */
 export interface FtlabManifest {
   schema: typeof MANIFEST_SCHEMA;
   version: typeof MANIFEST_VERSION;
@@ -137,7 +142,8 @@ function validateFiles(raw: unknown, problems: string[]): ManifestFile[] {
     if (typeof sha !== 'string' || !SHA256_HEX.test(sha.toLowerCase())) {
       problems.push(`${where} ("${path}").sha256 must be 64 hex digits, got ${describe(sha)}`);
     }
-    const size = f.size;
+    // "bytes" is what scripts/make-tiny-model.ts writes; "size" is the documented name.
+    const size = f.size ?? f.bytes;
     if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
       problems.push(`${where} ("${path}").size must be a non-negative integer (bytes), got ${describe(size)}`);
     }
@@ -166,9 +172,11 @@ export function validateManifest(json: unknown, source = MANIFEST_FILE): FtlabMa
     return v;
   };
 
-  if (json.schema !== MANIFEST_SCHEMA) p.push(`"schema" must be "${MANIFEST_SCHEMA}", got ${describe(json.schema)}`);
-  if (json.version !== MANIFEST_VERSION) {
-    p.push(`"version" must be ${MANIFEST_VERSION}, got ${describe(json.version)}${typeof json.version === 'number' && json.version > MANIFEST_VERSION ? ' (written by a newer ftlab: update the app)' : ''}`);
+  // "schema" may be left out; "schemaVersion" (scripts/make-tiny-model.ts) is read as "version".
+  if (json.schema !== undefined && json.schema !== MANIFEST_SCHEMA) p.push(`"schema" must be "${MANIFEST_SCHEMA}", got ${describe(json.schema)}`);
+  const version = json.version ?? json.schemaVersion;
+  if (version !== MANIFEST_VERSION) {
+    p.push(`"version" must be ${MANIFEST_VERSION}, got ${describe(version)}${typeof version === 'number' && version > MANIFEST_VERSION ? ' (written by a newer ftlab: update the app)' : ''}`);
   }
   const id = str('id');
   if (id !== undefined && !ID_PATTERN.test(id)) p.push(`"id" may hold only letters, digits, ".", "_", "-" (max 128), got ${describe(id)}`);
@@ -205,7 +213,8 @@ export function validateManifest(json: unknown, source = MANIFEST_FILE): FtlabMa
     if (typeof modelLib !== 'string' || modelLib.trim() === '') p.push(`"modelLib" must be a URL string or null, got ${describe(modelLib)}`);
     else if (!/\.wasm(\?.*)?$/.test(modelLib)) p.push(`"modelLib" must point to a .wasm file, got ${describe(modelLib)}`);
   }
-  if (json.notes !== undefined && typeof json.notes !== 'string') p.push(`"notes" must be a string, got ${describe(json.notes)}`);
+  const notes = json.notes ?? json.description;
+  if (notes !== undefined && typeof notes !== 'string') p.push(`"notes" must be a string, got ${describe(notes)}`);
 
   const files = validateFiles(json.files, p);
   if (files.length > 0) {
@@ -227,7 +236,7 @@ export function validateManifest(json: unknown, source = MANIFEST_FILE): FtlabMa
     quantization: quantization as string,
     modelLib: modelLib as string | null,
     files,
-    ...(typeof json.notes === 'string' ? { notes: json.notes } : {}),
+    ...(typeof notes === 'string' ? { notes } : {}),
   };
 }
 

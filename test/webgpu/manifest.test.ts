@@ -146,3 +146,21 @@ describe('sha256 verification', () => {
     await expect(verifyArtifact({ path: 'a.bin', sha256: expected, size: 3 }, bytes)).rejects.toThrow(/size 21 bytes does not match the manifest's 3 bytes/);
   });
 });
+
+describe('compatibility with scripts/make-tiny-model.ts', () => {
+  it("accepts the generator's manifest (schemaVersion, bytes, description, generator)", async () => {
+    const { manifestFor, TINY_MODELS } = await import('../../scripts/make-tiny-model.ts');
+    const enc = new TextEncoder();
+    const files = new Map<string, Uint8Array>(
+      ['mlc-chat-config.json', 'tensor-cache.json', 'tokenizer.json', 'params_shard_0.bin'].map((p) => [p, enc.encode(`bytes of ${p}`)]),
+    );
+    const spec = TINY_MODELS.find((s) => s.quantization === 'q4f16_1') ?? TINY_MODELS[0];
+    const m = validateManifest(manifestFor(spec, files));
+    expect(m.id).toBe(spec.id);
+    expect(m.method).toBe('base');
+    expect(m.training).toBeNull();
+    expect(m.modelLib).toBeNull();
+    expect(m.files.find((f) => f.path === 'tokenizer.json')?.size).toBe(files.get('tokenizer.json')?.byteLength);
+    await verifyArtifact(m.files[0], files.get(m.files[0].path) as Uint8Array);
+  });
+});
