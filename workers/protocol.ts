@@ -160,12 +160,19 @@ function safeString(x: unknown): string {
   }
 }
 
-/** The shared engine error classes, by class name, so the page can rebuild `instanceof`. */
-const KNOWN_FTLAB_CLASSES = new Map<string, { prototype: FtlabError }>(
-  Object.values(engineErrors as Record<string, unknown>)
-    .filter((c): c is { name: string; prototype: FtlabError } => typeof c === 'function' && c.prototype instanceof FtlabError)
-    .map((c) => [c.name, c]),
-);
+/**
+ * The shared engine error classes by their stable code, so the page can rebuild `instanceof`.
+ * By code, not by class name: a minified build may rename classes (and with them `name`).
+ */
+const FTLAB_CLASS_BY_CODE = new Map<string, { prototype: FtlabError }>([
+  ['context-window-exceeded', engineErrors.ContextWindowExceededError],
+  ['model-not-loaded', engineErrors.ModelNotLoadedError],
+  ['artifact-missing', engineErrors.ArtifactMissingError],
+  ['artifact-corrupt', engineErrors.ArtifactCorruptError],
+  ['model-unsupported', engineErrors.UnsupportedModelError],
+  ['engine-unavailable', engineErrors.EngineUnavailableError],
+  ['engine-request', engineErrors.EngineRequestError],
+]);
 
 /** Rebuilds an Error from its wire form; FtlabErrors come back as FtlabErrors with code and hint. */
 export function decodeError(wire: WireError): Error {
@@ -174,7 +181,7 @@ export function decodeError(wire: WireError): Error {
   let err: Error;
   if (wire.kind === 'ftlab') {
     err = new FtlabError(wire.code ?? 'unknown', wire.message, wire.hint, options);
-    const known = KNOWN_FTLAB_CLASSES.get(wire.name);
+    const known = wire.code ? FTLAB_CLASS_BY_CODE.get(wire.code) : undefined;
     if (known) Object.setPrototypeOf(err, known.prototype);
   } else {
     err = new Error(wire.message, options);

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as Comlink from 'comlink';
 import type { Engine, LoadProgress, ModelSpec } from '../../src/core/engine.ts';
 import { FtlabError } from '../../src/core/errors.ts';
+import * as engineErrors from '../../src/core/engine-errors.ts';
 import { ContextWindowExceededError, EngineRequestError, ModelNotLoadedError } from '../../src/core/engine-errors.ts';
 import { EngineHost, type BackendFactories } from '../../workers/engine-host.ts';
 import { decodeError, encodeError, installErrorTransfer } from '../../workers/protocol.ts';
@@ -107,6 +108,19 @@ describe('error wire format', () => {
     const e = err as ContextWindowExceededError;
     expect([e.name, e.code, e.promptTokens, e.contextWindow]).toEqual(['ContextWindowExceededError', 'context-window-exceeded', 10, 12]);
     expect(e.hint).toMatch(/shorten the prompt/);
+  });
+
+  it('rebuilds every shared engine error class by its code', () => {
+    const classes = Object.values(engineErrors).filter(
+      (c): c is new (...args: string[]) => FtlabError => typeof c === 'function' && c.prototype instanceof FtlabError && c !== engineErrors.ArtifactError,
+    );
+    expect(classes.length).toBeGreaterThanOrEqual(7);
+    for (const C of classes) {
+      const original = new C('a', 'b', 'c');
+      const back = decodeError({ ...encodeError(original), name: 'Mangled' });
+      expect(back, C.name).toBeInstanceOf(C);
+      expect((back as FtlabError).code).toBe(original.code);
+    }
   });
 
   it('keeps a plain error a plain error, with its name and cause', () => {

@@ -3,10 +3,12 @@
  * playwright can drive the real worker (the same chunk the app uses) with page.evaluate.
  */
 import { createEngineClient, EngineWorkerError } from '../../../src/engine-client/index.ts';
+import { classify } from '../../../src/views/classify.ts';
+import { PAPER_TASKS } from '../../../src/core/tasks/index.ts';
 import { FtlabError } from '../../../src/core/errors.ts';
 import * as engineErrors from '../../../src/core/engine-errors.ts';
 
-const api = { createEngineClient, FtlabError, EngineWorkerError, engineErrors };
+const api = { createEngineClient, FtlabError, EngineWorkerError, engineErrors, classify, PAPER_TASKS };
 export type EngineTestApi = typeof api;
 
 (window as unknown as { ftlabTest: EngineTestApi }).ftlabTest = api;
