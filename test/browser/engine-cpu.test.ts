@@ -151,7 +151,7 @@ describe('cpu backend in the worker: control and failures', () => {
       async ({ modelId, origin }) => {
         const t = window.ftlabTest;
         const client = t.createEngineClient();
-        const describe = (e: unknown) => {
+        const describe = (e: unknown): Record<string, unknown> => {
           const err = e as Record<string, unknown> & Error;
           return {
             name: err.name,
@@ -166,10 +166,10 @@ describe('cpu backend in the worker: control and failures', () => {
           };
         };
         try {
-          const notLoaded = await client.generate({ prompt: { text: 'x', bos: true }, maxTokens: 1 }).catch(describe);
+          const notLoaded = await client.generate({ prompt: { text: 'x', bos: true }, maxTokens: 1 }).then((): Record<string, unknown> => ({}), describe);
           await client.load({ id: modelId, url: `${origin}/models/${modelId}/`, contextWindow: 32 });
-          const tooLong = await client.generate({ prompt: { text: 'word '.repeat(40), bos: true }, maxTokens: 8 }).catch(describe);
-          const badId = await client.scoreNext({ ids: [1, 999999] }, [5]).catch(describe);
+          const tooLong = await client.generate({ prompt: { text: 'word '.repeat(40), bos: true }, maxTokens: 8 }).then((): Record<string, unknown> => ({}), describe);
+          const badId = await client.scoreNext({ ids: [1, 999999] }, [5]).then((): Record<string, unknown> => ({}), describe);
           return { notLoaded, tooLong, badId };
         } finally {
           client.terminate();

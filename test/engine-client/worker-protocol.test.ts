@@ -111,12 +111,13 @@ describe('error wire format', () => {
   });
 
   it('rebuilds every shared engine error class by its code', () => {
-    const classes = Object.values(engineErrors).filter(
-      (c): c is new (...args: string[]) => FtlabError => typeof c === 'function' && c.prototype instanceof FtlabError && c !== engineErrors.ArtifactError,
+    type AnyErrorClass = new (...args: string[]) => FtlabError;
+    const classes = (Object.values(engineErrors) as unknown[]).filter(
+      (c): c is AnyErrorClass => typeof c === 'function' && c.prototype instanceof FtlabError && c !== engineErrors.ArtifactError,
     );
     expect(classes.length).toBeGreaterThanOrEqual(7);
     for (const C of classes) {
-      const original = new C('a', 'b', 'c');
+      const original = new C('a', 'b', 'c', 'd');
       const back = decodeError({ ...encodeError(original), name: 'Mangled' });
       expect(back, C.name).toBeInstanceOf(C);
       expect((back as FtlabError).code).toBe(original.code);
