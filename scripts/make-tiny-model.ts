@@ -233,10 +233,12 @@ export function buildRandomLlama(spec: RandomLlamaSpec): Map<string, Uint8Array>
   const quant = parseQuantization(spec.quantization);
   const { matrices, norms } = randomLlamaWeights(cfg, spec.seed);
   const floatFormat = spec.bf16Storage ? 'f32-to-bf16' : 'raw';
-  const normDtype = quant.kind === 'group' ? quant.modelDtype : 'float32';
+  // q0f16 / q0bf16 store unquantized matrices in half precision; q4 models keep norms in the model dtype.
+  const floatDtype = quant.kind === 'group' ? quant.modelDtype : quant.name === 'q0f16' ? 'float16' : quant.name === 'q0bf16' ? 'bfloat16' : 'float32';
+  const normDtype = floatDtype;
   const tensors: TensorToWrite[] = [];
   for (const [name, m] of matrices) {
-    const ts = weightTensors(name, m.w, m.N, m.K, quant, 'float32');
+    const ts = weightTensors(name, m.w, m.N, m.K, quant, floatDtype);
     for (const t of ts) if (t.dtype === 'float32') t.format = floatFormat;
     tensors.push(...ts);
   }
