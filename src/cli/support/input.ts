@@ -1,0 +1,77 @@
+/** Reading the CLI's inputs: files, datasets, JSON lines on stdin, with one-line errors. */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import readline from 'node:readline';
+import { DatasetValidationError, parseDataset } from '../../core/datasets/index.ts';
+import type { TaskItem } from '../../core/datasets/types.ts';
+import { FtlabError } from '../../core/errors.ts';
+import type { TaskDefinition } from '../../core/tasks/index.ts';
+import { InputFileError, InputFormatError } from './errors.ts';
+
+/** The whole text of a file; InputFileError (one line) if it cannot be read. */
+export async function readTextFile(file: string): Promise<string> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const detail = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new InputFileError(file, detail, { cause: e });
+  }
+}
+
+/** A dataset's items for a task. Every problem is in the error; the message stays one line. */
+export async function readDataset(file: string, task: TaskDefinition): Promise<TaskItem[]> {
+  const text = await readTextFile(file);
+  try {
+    return [...parseDataset(text, { task, source: path.basename(file) }).items];
+  } catch (e) {
+    if (e instanceof DatasetValidationError && e.problemCount > 1) {
+      throw new FtlabErrorOneLine(e, `${e.source}: ${e.problemCount} problems; the first: ${e.problems[0].text}`);
+    }
+    throw e;
+  }
+}
+
+/** A FtlabError re-worded to one line, keeping its code and hint. */
+class FtlabErrorOneLine extends FtlabError {
+  constructor(original: FtlabError, message: string) {
+    super(original.code, message, original.hint, { cause: original });
+  }
+}
+
+/**
+ * JSON objects, one per line, from a stream; blank lines are skipped. Each is yielded with its
+ * 1-based line number; a line that is not a JSON object throws InputFormatError naming it.
+ */
+export async function* readJsonLines(input: NodeJS.ReadableStream, name = 'stdin'): AsyncGenerator<{ line: number; value: Record<string, unknown> }> {
+  const rl = readline.createInterface({ input, crlfDelay: Infinity });
+  let line = 0;
+  try {
+    for await (const raw of rl) {
+      line++;
+      const text = line === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+      if (text.trim().length === 0) continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (e) {
+        throw new InputFormatError(`${name} line ${line}`, `not valid JSON (${(e as Error).message})`, 'give one JSON object per line');
+      }
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        throw new InputFormatError(`${name} line ${line}`, 'not a JSON object', 'give one JSON object per line');
+      }
+      yield { line, value: value as Record<string, unknown> };
+    }
+  } finally {
+    rl.close();
+  }
+}
+
+/** Parse an option as a whole number within bounds, or throw a usage-style error via `fail`. */
+export function intOption(value: string | undefined, name: string, fail: (msg: string) => Error, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^-?\d+$/.test(value.trim())) throw fail(`--${name} must be a whole number, not "${value}"`);
+  const n = Number.parseInt(value, 10);
+  if (n < min || n > max) throw fail(`--${name} must be between ${min} and ${max}, not ${n}`);
+  return n;
+}
