@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PAPER_PROTOCOL, catalogueEntries } from '../../src/core/datasets/index.ts';
-import { buildPrompt } from '../../src/core/prompts/index.ts';
+import { buildPrompt, paperEvaluationTokenIds, paperTokenizationPath } from '../../src/core/prompts/index.ts';
 import { getTask } from '../../src/core/tasks/index.ts';
 import { BOS_ID, continuationFirstToken, countTokens, decode, encode, pieceOf } from '../../src/core/tokenizer/index.ts';
 import { loadPaper } from '../datasets/paper-files.ts';
@@ -61,5 +61,31 @@ describe("the paper's label token ids", () => {
     expect(inf.map((r) => r.id)).toEqual([875, 21104, 23949]);
     expect(inf.map((r) => pieceOf(r.id))).toEqual(['▁ent', '▁neutral', '▁contradiction']);
     expect(inf.every((r) => r.promptTailChanged)).toBe(true);
+  });
+});
+
+describe("the paper's own tokenization (evaluate_cross.py)", () => {
+  const x = { source: 't', index: 0, fields: { input: 'I liked it.' }, output: 'positive' };
+  const s = { source: 't', index: 0, fields: { input: 'Long text.' }, output: 'Short.' };
+
+  it('classification: zero-shot "<s> " + t is [BOS, "▁", ...encode(t)]; k-shot is encode(text)', () => {
+    const task = getTask('sentiment');
+    const z = buildPrompt(task, x, { mode: 'zero-shot', countTokens: false });
+    expect(paperTokenizationPath(task)).toBe('hf-no-special-tokens');
+    expect(paperEvaluationTokenIds(task, z)).toEqual([1, 29871, ...encode(z.text)]);
+    expect(paperEvaluationTokenIds(task, z).slice(0, 4).map(pieceOf)).toEqual(['<s>', '▁', '▁###', '▁Input']);
+    const k = buildPrompt(task, x, { mode: 'icl', shots: 1, demos: [x], countTokens: false });
+    expect(paperEvaluationTokenIds(task, k)).toEqual(encode(k.text));
+  });
+
+  it('generation (vLLM encode): BOS on k-shot prompts, two BOS on zero-shot ones', () => {
+    const task = getTask('summary');
+    const z = buildPrompt(task, s, { mode: 'zero-shot', countTokens: false });
+    expect(paperTokenizationPath(task)).toBe('vllm-encode');
+    expect(paperEvaluationTokenIds(task, z)).toEqual([1, 1, 29871, ...encode(z.text)]);
+    const k = buildPrompt(task, s, { mode: 'icl', shots: 1, demos: [s], countTokens: false });
+    expect(paperEvaluationTokenIds(task, k)).toEqual([1, ...encode(k.text)]);
+    const f = buildPrompt(task, s, { mode: 'fticl', shots: 1, demos: [s], countTokens: false });
+    expect(() => paperEvaluationTokenIds(task, f)).toThrow(RangeError);
   });
 });

@@ -19,3 +19,4 @@ export {
 } from './build.ts';
 export { trainingExamples, trainingExample, type TrainingExample, type TrainingExportOptions } from './training.ts';
 export { PromptOptionsError } from './errors.ts';
+export { paperEvaluationTokenIds, paperTokenizationPath, SPACE_PIECE_ID, type PaperTokenizationPath } from './paper-tokens.ts';
