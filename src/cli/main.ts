@@ -48,7 +48,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       return 0;
     }
     const options = Object.fromEntries(
-      Object.entries(cmd.options).map(([k, s]) => [k, { type: s.type, short: s.short, multiple: s.multiple }]),
+      // node:util parseArgs rejects `short: undefined` / `multiple: undefined`: pass only what is set.
+      Object.entries(cmd.options).map(([k, s]) => [k, { type: s.type, ...(s.short ? { short: s.short } : {}), ...(s.multiple ? { multiple: true } : {}) }]),
     );
     let parsed;
     try {
