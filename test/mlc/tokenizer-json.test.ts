@@ -20,7 +20,7 @@ function paperTexts(): string[] {
       rows.forEach((row, i) => {
         for (const v of Object.values(row)) {
           if (typeof v !== 'string' || v.length === 0) continue;
-          // eslint-disable-next-line no-control-regex
+           
           if (/[^\x00-\x7f]/.test(v) && unicode.length < 80) unicode.push(v.slice(0, 2000));
           else if (i % 50 === 7) texts.push(v.slice(0, 2000));
         }
@@ -36,7 +36,7 @@ describe('generated tokenizer.json', () => {
   it('matches llama-tokenizer-js on a few hundred paper texts, unicode included', () => {
     const texts = paperTexts();
     expect(texts.length).toBeGreaterThan(300);
-    // eslint-disable-next-line no-control-regex
+     
     expect(texts.filter((t) => /[^\x00-\x7f]/.test(t)).length).toBeGreaterThan(50);
     let mismatches = 0;
     const examples: string[] = [];

@@ -3,6 +3,9 @@ import { promptCommand } from './prompt.ts';
 import { exportTrainCommand } from './export-train.ts';
 import { rougeCommand } from './rouge.ts';
 import { scoreCommand } from './score.ts';
+import { generateCommand } from './generate.ts';
+import { classifyCommand } from './classify.ts';
+import { logprobsCommand } from './logprobs.ts';
 
 /** Every `ftlab` command, in the order `ftlab --help` lists them. */
 export const commands: CliCommand[] = [
@@ -10,4 +13,7 @@ export const commands: CliCommand[] = [
   exportTrainCommand,
   rougeCommand,
   scoreCommand,
+  generateCommand,
+  classifyCommand,
+  logprobsCommand,
 ];
