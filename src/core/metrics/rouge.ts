@@ -12,7 +12,8 @@
 import { MetricInputError, UnknownRougeTypeError } from './errors.ts';
 import { lcsIndices, lcsLength } from './lcs.ts';
 import { ZERO_SCORE, scoreFrom, type Score } from './score.ts';
-import { forEachRougeToken, sharedStemmer } from './tokenize.ts';
+import { EncodedBuffer, TokenInterner, encodeRouge } from './encode.ts';
+import { sharedStemmer } from './tokenize.ts';
 
 export type RougeType = 'rougeL' | 'rougeLsum' | `rouge${1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9}`;
 
@@ -38,28 +39,26 @@ interface EncodedText {
   readonly lines: Int32Array;
 }
 
-/** Maps token strings to dense ids, shared by the two texts of one comparison. */
-class TokenIds {
-  private readonly ids = new Map<string, number>();
+// One vocabulary and two output buffers, reused by every comparison (see encode.ts).
+const interner = new TokenInterner();
+const referenceBuffer = new EncodedBuffer();
+const predictionBuffer = new EncodedBuffer();
 
-  get size(): number {
-    return this.ids.size;
-  }
+/**
+ * Tokenizes both texts into ids of one shared vocabulary, into referenceBuffer and
+ * predictionBuffer. Their contents are valid until the next call, so callers finish scoring
+ * before encoding again. Returns the vocabulary size.
+ */
+function encodePair(reference: string, prediction: string, stem: boolean): number {
+  const stemmer = stem ? sharedStemmer : null;
+  interner.reset();
+  encodeRouge(reference, stemmer, interner, referenceBuffer);
+  encodeRouge(prediction, stemmer, interner, predictionBuffer);
+  return interner.size;
+}
 
-  encode(text: string, stem: boolean): EncodedText {
-    const ids: number[] = [];
-    const lines: number[] = [];
-    forEachRougeToken(text, stem ? sharedStemmer : null, (token, line) => {
-      let id = this.ids.get(token);
-      if (id === undefined) {
-        id = this.ids.size;
-        this.ids.set(token, id);
-      }
-      ids.push(id);
-      lines.push(line);
-    });
-    return { ids: Int32Array.from(ids), lines: Int32Array.from(lines) };
-  }
+function withLines(buffer: EncodedBuffer): EncodedText {
+  return { ids: buffer.ids.subarray(0, buffer.count), lines: buffer.lines.subarray(0, buffer.count) };
 }
 
 type ParsedType = { kind: 'L' } | { kind: 'Lsum' } | { kind: 'N'; n: number };
@@ -78,11 +77,11 @@ export function assertRougeTypes(types: readonly string[]): void {
   for (const type of types) parseRougeType(type);
 }
 
-/** `_score_lcs`: 0 when either side has no tokens. */
-function scoreLcs(ref: Int32Array, pred: Int32Array): Score {
-  if (ref.length === 0 || pred.length === 0) return ZERO_SCORE;
-  const lcs = lcsLength(ref, pred);
-  return scoreFrom(lcs / pred.length, lcs / ref.length);
+/** `_score_lcs` over ref[0, refLength) and pred[0, predLength): 0 when either has no tokens. */
+function scoreLcs(ref: Int32Array, refLength: number, pred: Int32Array, predLength: number): Score {
+  if (refLength === 0 || predLength === 0) return ZERO_SCORE;
+  const lcs = lcsLength(ref, pred, refLength, predLength);
+  return scoreFrom(lcs / predLength, lcs / refLength);
 }
 
 /** Groups a text's tokens by line, dropping lines without tokens (they add nothing). */
@@ -159,17 +158,16 @@ function scoreNgrams(ref: Int32Array, pred: Int32Array, n: number): Score {
 export function scoreRouge(reference: string, prediction: string, options: ScoreRougeOptions = {}): RougeScores {
   const types = options.types ?? ['rougeL'];
   const parsed = types.map(parseRougeType);
-  const vocabulary = new TokenIds();
-  const stem = options.stem ?? false;
-  const ref = vocabulary.encode(reference, stem);
-  const pred = vocabulary.encode(prediction, stem);
+  const vocabularySize = encodePair(reference, prediction, options.stem ?? false);
+  const ref = withLines(referenceBuffer);
+  const pred = withLines(predictionBuffer);
   const result: RougeScores = {};
   parsed.forEach((type, k) => {
     result[types[k]] =
       type.kind === 'L'
-        ? scoreLcs(ref.ids, pred.ids)
+        ? scoreLcs(ref.ids, ref.ids.length, pred.ids, pred.ids.length)
         : type.kind === 'Lsum'
-          ? scoreSummaryLevelLcs(ref, pred, vocabulary.size)
+          ? scoreSummaryLevelLcs(ref, pred, vocabularySize)
           : scoreNgrams(ref.ids, pred.ids, type.n);
   });
   return result;
@@ -177,20 +175,14 @@ export function scoreRouge(reference: string, prediction: string, options: Score
 
 /** ROUGE-L of one prediction against one reference. */
 export function rougeL(reference: string, prediction: string, options: RougeOptions = {}): Score {
-  const vocabulary = new TokenIds();
-  const stem = options.stem ?? false;
-  const ref = vocabulary.encode(reference, stem);
-  const pred = vocabulary.encode(prediction, stem);
-  return scoreLcs(ref.ids, pred.ids);
+  encodePair(reference, prediction, options.stem ?? false);
+  return scoreLcs(referenceBuffer.ids, referenceBuffer.count, predictionBuffer.ids, predictionBuffer.count);
 }
 
 /** ROUGE-Lsum (lines separated by "\n") of one prediction against one reference. */
 export function rougeLsum(reference: string, prediction: string, options: RougeOptions = {}): Score {
-  const vocabulary = new TokenIds();
-  const stem = options.stem ?? false;
-  const ref = vocabulary.encode(reference, stem);
-  const pred = vocabulary.encode(prediction, stem);
-  return scoreSummaryLevelLcs(ref, pred, vocabulary.size);
+  const vocabularySize = encodePair(reference, prediction, options.stem ?? false);
+  return scoreSummaryLevelLcs(withLines(referenceBuffer), withLines(predictionBuffer), vocabularySize);
 }
 
 /** ROUGE-N (n = 1…9) of one prediction against one reference. */
