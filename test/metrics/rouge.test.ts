@@ -88,3 +88,20 @@ describe('lcs', () => {
     expect(lcsIndices(ids([5, 6, 7]), ids([5, 7]))).toEqual([0, 2]);
   });
 });
+
+describe('scoreCorpus / rougeCorpus', () => {
+  it('scores multi-reference items with the best reference per type', async () => {
+    const { scoreCorpus, rougeCorpus } = await import('../../src/core/metrics/corpus.ts');
+    const predictions = ['the cat sat', 'a dog ran\nfast'];
+    const references = [['a cat', 'the cat sat down'], 'dogs ran fast'];
+    const perItem = scoreCorpus(predictions, references, { types: ['rougeL', 'rougeLsum'] });
+    expect(perItem.rougeL[0]).toEqual(scoreMulti(['a cat', 'the cat sat down'], 'the cat sat').rougeL);
+    expect(perItem.rougeLsum[1]).toEqual(rougeLsum('dogs ran fast', 'a dog ran\nfast'));
+    const corpus = rougeCorpus(predictions, references, { types: ['rougeL'], seed: 7 });
+    expect(Object.keys(corpus.aggregate)).toEqual(['rougeL']);
+    expect(corpus.mean.rougeL.fmeasure).toBe((perItem.rougeL[0].fmeasure + perItem.rougeL[1].fmeasure) / 2);
+    expect(() => scoreCorpus(['a'], [])).toThrow(MetricInputError);
+    expect(() => rougeCorpus([], [])).toThrow(MetricInputError);
+    expect(() => rougeCorpus(['a'], ['a'], { types: ['rougeW'] })).toThrow(UnknownRougeTypeError);
+  });
+});
