@@ -56,7 +56,37 @@ function scratchRows(n: number): Float32Array {
 function rowsTimesX(rows: Float32Array, ro: number, R: number, K: number, x: Float32Array, T: number, out: Float32Array, N: number, n0: number): void {
   if (R === 4) {
     const o0 = ro, o1 = ro + K, o2 = ro + 2 * K, o3 = ro + 3 * K;
-    for (let t = 0; t < T; t++) {
+    let t = 0;
+    // 4 rows × 2 positions: 8 accumulators, each weight load feeds two positions.
+    for (; t + 2 <= T; t += 2) {
+      const xa = t * K;
+      const xb = xa + K;
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+      for (let k = 0; k < K; k++) {
+        const u = x[xa + k];
+        const v = x[xb + k];
+        const w0 = rows[o0 + k], w1 = rows[o1 + k], w2 = rows[o2 + k], w3 = rows[o3 + k];
+        a0 += w0 * u;
+        a1 += w1 * u;
+        a2 += w2 * u;
+        a3 += w3 * u;
+        b0 += w0 * v;
+        b1 += w1 * v;
+        b2 += w2 * v;
+        b3 += w3 * v;
+      }
+      const oa = t * N + n0;
+      const ob = oa + N;
+      out[oa] = a0;
+      out[oa + 1] = a1;
+      out[oa + 2] = a2;
+      out[oa + 3] = a3;
+      out[ob] = b0;
+      out[ob + 1] = b1;
+      out[ob + 2] = b2;
+      out[ob + 3] = b3;
+    }
+    for (; t < T; t++) {
       const xo = t * K;
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
       for (let k = 0; k < K; k++) {
