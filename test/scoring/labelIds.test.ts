@@ -77,14 +77,19 @@ describe('resolveLabelIds edge cases', () => {
     expect(r.warnings.map((w) => w.code)).toContain('shared-first-token');
   });
 
-  it('in-context mode without a tokenizer, paper mode without paper ids, a generation task: named errors', async () => {
-    await expect(resolveLabelIds({ task: SENTIMENT, prompt: 'x:', bos: false, mode: 'in-context' })).rejects.toMatchObject({ code: 'label-token' });
+  it('the Llama-2 tokenizer is the default', async () => {
+    const r = await resolveLabelIds({ task: INFERENCE, prompt: 'The relation is ', bos: false, mode: 'in-context' });
+    expect(r.ids.map(pieceOf)).toEqual(['▁ent', '▁neutral', '▁contradiction']);
+  });
+
+  it('in-context mode with no tokenizer, paper mode without paper ids, a generation task: named errors', async () => {
+    await expect(resolveLabelIds({ task: SENTIMENT, prompt: 'x:', bos: false, mode: 'in-context', tokenizer: null })).rejects.toMatchObject({ code: 'label-token' });
     await expect(resolveLabelIds({ task: { id: 'topic', labels: ['a'] }, prompt: 'x:', bos: false, mode: 'paper' })).rejects.toMatchObject({ code: 'no-paper-label-ids' });
     await expect(resolveLabelIds({ task: { id: 'summary', labels: [] }, prompt: 'x:', bos: false, mode: 'paper' })).rejects.toMatchObject({ code: 'label-token' });
   });
 
   it('paper mode works without a tokenizer (and then says nothing about in-context ids)', async () => {
-    const r = await resolveLabelIds({ task: INFERENCE, prompt: 'The relation is ', bos: false, mode: 'paper' });
+    const r = await resolveLabelIds({ task: INFERENCE, prompt: 'The relation is ', bos: false, mode: 'paper', tokenizer: null });
     expect(r.ids).toEqual([296, 17821, 9996]);
     expect(r.inContextIds).toBeUndefined();
     expect(r.warnings.map((w) => w.code)).toEqual(['prompt-ends-in-whitespace']);

@@ -12,7 +12,6 @@
 import { createPromptBuilder, type PromptMode } from '../../core/prompts/index.ts';
 import { getTask, isClassification } from '../../core/tasks/index.ts';
 import { resolveLabelIds } from '../../core/scoring/index.ts';
-import { encode } from '../../core/tokenizer/index.ts';
 import type { CliCommand } from '../types.ts';
 import { CliOptionError } from '../support/errors.ts';
 import { intOption, readDataset } from '../support/input.ts';
@@ -54,13 +53,12 @@ export const promptCommand: CliCommand = {
     const items = await readDataset(data, task);
     const demos = demosFile ? await readDataset(demosFile, task) : undefined;
     const build = createPromptBuilder(task, { mode, shots: shots ?? 0, demos, template });
-    const tokenizer = { encode };
     for (const item of items.slice(offset, limit === undefined ? undefined : offset + limit)) {
       const p = build(item);
       const line: Record<string, unknown> = { index: p.index, prompt: p.text, bos: p.bos, tokens: p.tokens, reference: p.reference };
       const warnings = p.warnings.map((w) => w.message);
       if (isClassification(task)) {
-        const ids = await resolveLabelIds({ task, prompt: p.text, bos: p.bos, mode: 'in-context', tokenizer });
+        const ids = await resolveLabelIds({ task, prompt: p.text, bos: p.bos, mode: 'in-context' }); // Llama-2 tokenizer by default
         line.labels = [...task.labels];
         line.labelTokenIds = ids.inContextIds;
         if (ids.paperIds) line.paperLabelTokenIds = ids.paperIds;

@@ -269,7 +269,8 @@ async function evaluateSample(sample: PendingSample, ctx: SampleContext): Promis
     }
     const scoring = cell.spec.scoring;
     const engineTokenizer: LabelTokenizer = { encode: (text, o) => ctx.engine.tokenize(text, { bos: o.bos }) };
-    const tokenizer = ctx.labelTokenizer ?? (scoring === 'paper' ? undefined : engineTokenizer);
+    // The engine's own tokenizer is what the model sees; paper ids need none (null: skip).
+    const tokenizer = ctx.labelTokenizer ?? (scoring === 'paper' ? null : engineTokenizer);
     const ids = await resolveLabelIds({
       task: cell.testSet.task,
       prompt: prompt.text,

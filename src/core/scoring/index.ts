@@ -3,6 +3,7 @@ export { logSumExp, logSoftmax, logSoftmaxAt } from './logSoftmax.ts';
 export { argmaxFirst, renormalize } from './predict.ts';
 export {
   paperLabelTokenIds,
+  llamaLabelTokenizer,
   inContextLabelTokens,
   resolveLabelIds,
   type LabelTokenizer,

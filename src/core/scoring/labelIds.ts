@@ -12,6 +12,7 @@
  *   space merges into the label ("▁ent"), so the ids differ and we say so.
  */
 import type { TaskDefinition } from '../tasks/index.ts';
+import { encode as llamaEncode } from '../tokenizer/index.ts';
 import { LabelTokenError, NoPaperLabelIdsError } from './errors.ts';
 
 /** Anything that turns text into token ids: llama-tokenizer-js, an engine's own tokenizer. */
@@ -20,6 +21,9 @@ export interface LabelTokenizer {
 }
 
 export type LabelIdMode = 'paper' | 'in-context';
+
+/** The Llama-2 tokenizer (llama-tokenizer-js): the default, as the paper's models are Llama-2. */
+export const llamaLabelTokenizer: LabelTokenizer = { encode: (text, opts) => llamaEncode(text, { bos: opts.bos }) };
 
 /** What label resolution needs of a task (the paper's ids live in the task definitions). */
 export type LabelTask = Pick<TaskDefinition, 'id' | 'labels' | 'paperLabelTokenIds'>;
@@ -98,8 +102,11 @@ export interface ResolveLabelIdsInput {
   prompt: string;
   bos: boolean;
   mode: LabelIdMode;
-  /** Needed for 'in-context' mode; with 'paper' mode it adds the in-context ids and the warnings. */
-  tokenizer?: LabelTokenizer;
+  /**
+   * The model's tokenizer; default the Llama-2 one (llamaLabelTokenizer). With 'paper' mode it
+   * adds the in-context ids and the warnings; null skips that ('in-context' mode needs one).
+   */
+  tokenizer?: LabelTokenizer | null;
 }
 
 /**
@@ -108,7 +115,8 @@ export interface ResolveLabelIdsInput {
  * a label absorbing the prompt's last tokens, in-context ids that differ from the paper's).
  */
 export async function resolveLabelIds(input: ResolveLabelIdsInput): Promise<LabelIdResolution> {
-  const { task, prompt, bos, mode, tokenizer } = input;
+  const { task, prompt, bos, mode } = input;
+  const tokenizer = input.tokenizer === undefined ? llamaLabelTokenizer : input.tokenizer;
   const labels = [...task.labels];
   if (labels.length === 0) throw new LabelTokenError(`task "${task.id}" has no labels: it is a generation task`, 'generate text instead of scoring labels');
   const warnings: LabelIdWarning[] = [];
