@@ -105,3 +105,11 @@ describe('scoreCorpus / rougeCorpus', () => {
     expect(() => rougeCorpus(['a'], ['a'], { types: ['rougeW'] })).toThrow(UnknownRougeTypeError);
   });
 });
+
+describe('rougeLsum on long single-line texts', () => {
+  it('backtracks a 3000 × 3000 table, then keeps working on small inputs', () => {
+    const long = Array.from({ length: 3000 }, (_, k) => `t${k % 50}`).join(' ');
+    expect(rougeLsum(long, long).fmeasure).toBe(1);
+    expect(rougeLsum('a b c', 'c b a')).toEqual(rougeL('a b c', 'c b a'));
+  });
+});

@@ -10,7 +10,12 @@
 let rowBuffer: Int32Array = new Int32Array(1024);
 let tableBuffer: Int32Array = new Int32Array(1 << 16);
 
+/** Above this many entries a buffer is given back once a small comparison comes along. */
+const KEEP_AT_MOST = 1 << 22;
+
 function growTo(buffer: Int32Array, size: number): Int32Array {
+  // Don't keep a huge table alive (16 MiB+) for the many short comparisons that follow a long one.
+  if (buffer.length > KEEP_AT_MOST && size <= KEEP_AT_MOST >> 4) return new Int32Array(KEEP_AT_MOST >> 4);
   if (buffer.length >= size) return buffer;
   let capacity = buffer.length;
   while (capacity < size) capacity *= 2;
