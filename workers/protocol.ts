@@ -76,10 +76,13 @@ export const asEngine = (api: EngineWorkerApi): Engine => api;
 /** The webgpu extras the page can call through webgpuExtra(). */
 export const WEBGPU_EXTRAS = [
   'capabilityReport',
+  'listModels',
   'listCachedModels',
   'deleteCachedModel',
   'storageEstimate',
   'importLocalFolder',
+  'setCacheBackend',
+  'getCacheBackend',
 ] as const;
 export type WebgpuExtraName = (typeof WEBGPU_EXTRAS)[number];
 

@@ -23,7 +23,15 @@ import type {
 } from '../core/engine.ts';
 import { installErrorTransfer, type BackendName, type EngineWorkerApi, type WebgpuExtraName } from '../../workers/protocol.ts';
 import { EngineWorkerError } from './errors.ts';
-import type { CachedModel, CapabilityReport, StorageEstimate } from './webgpu-extras.ts';
+import type {
+  CacheBackend,
+  CachedModelSummary,
+  CapabilityReport,
+  FolderSource,
+  ImportedModel,
+  ModelSummary,
+  StorageEstimate,
+} from './webgpu-extras.ts';
 
 export type { BackendName } from '../../workers/protocol.ts';
 
@@ -39,12 +47,19 @@ export interface EngineClient extends Engine {
   currentBackend(): Promise<BackendName>;
   /** WebGPU adapter, features and limits, and which quantization to use (no model needed). */
   capabilityReport(): Promise<CapabilityReport>;
-  /** Models in web-llm's browser cache. */
-  listCachedModels(): Promise<CachedModel[]>;
+  /** The webgpu model registry: prebuilt Llama-2-7b variants and the models added or imported. */
+  listModels(): Promise<ModelSummary[]>;
+  /** Every registry model with its cache status and bytes. */
+  listCachedModels(): Promise<CachedModelSummary[]>;
   /** Removes a model's weights, config and library from web-llm's browser cache. */
   deleteCachedModel(modelId: string): Promise<void>;
   /** navigator.storage.estimate() as seen by the worker, plus persistence. */
   storageEstimate(): Promise<StorageEstimate>;
+  /** Verifies a local MLC folder (files from <input webkitdirectory> or a directory handle) and caches it. */
+  importLocalFolder(source: FolderSource): Promise<ImportedModel>;
+  /** Where web-llm caches artifacts: Cache Storage (default) or IndexedDB. */
+  setCacheBackend(backend: CacheBackend): Promise<void>;
+  getCacheBackend(): Promise<CacheBackend>;
   /** Which of the extras this build's webgpu backend provides. */
   webgpuExtras(): Promise<WebgpuExtraName[]>;
   /** Calls any webgpu extra by name (for those without a typed wrapper, e.g. importLocalFolder). */
@@ -116,11 +131,17 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
     interrupt: () => call(() => remote.interrupt()),
     stats: (): Promise<EngineStats> => call(() => remote.stats()),
     capabilityReport: () => call(() => remote.webgpuExtra('capabilityReport', [])) as Promise<CapabilityReport>,
-    listCachedModels: () => call(() => remote.webgpuExtra('listCachedModels', [])) as Promise<CachedModel[]>,
+    listModels: () => call(() => remote.webgpuExtra('listModels', [])) as Promise<ModelSummary[]>,
+    listCachedModels: () => call(() => remote.webgpuExtra('listCachedModels', [])) as Promise<CachedModelSummary[]>,
     deleteCachedModel: async (modelId) => {
       await call(() => remote.webgpuExtra('deleteCachedModel', [modelId]));
     },
     storageEstimate: () => call(() => remote.webgpuExtra('storageEstimate', [])) as Promise<StorageEstimate>,
+    importLocalFolder: (source) => call(() => remote.webgpuExtra('importLocalFolder', [source])) as Promise<ImportedModel>,
+    setCacheBackend: async (backend) => {
+      await call(() => remote.webgpuExtra('setCacheBackend', [backend]));
+    },
+    getCacheBackend: () => call(() => remote.webgpuExtra('getCacheBackend', [])) as Promise<CacheBackend>,
     webgpuExtras: () => call(() => remote.webgpuExtras()),
     webgpuExtra: (name, ...args) => call(() => remote.webgpuExtra(name, args)),
     terminate() {

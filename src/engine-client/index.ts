@@ -1,3 +1,11 @@
 export { createEngineClient, type EngineClient, type EngineClientOptions, type LoadOptions, type BackendName } from './client.ts';
 export { EngineWorkerError, describeError } from './errors.ts';
-export type { CapabilityReport, CachedModel, StorageEstimate } from './webgpu-extras.ts';
+export type {
+  CapabilityReport,
+  CacheBackend,
+  CachedModelSummary,
+  FolderSource,
+  ImportedModel,
+  ModelSummary,
+  StorageEstimate,
+} from './webgpu-extras.ts';

@@ -14,6 +14,8 @@ export { assertChromiumInstalled } from './chromium.ts';
 export interface BrowserHarness {
   /** Origin of the served build, e.g. "http://127.0.0.1:41234". */
   origin: string;
+  /** The test build's folder (what the server serves before public/). */
+  outDir: string;
   server: StaticServer;
   browser: Browser;
   close(): Promise<void>;
@@ -35,6 +37,7 @@ export async function startBrowserHarness(): Promise<BrowserHarness> {
   }
   return {
     origin: server.origin,
+    outDir,
     server,
     browser,
     async close() {
