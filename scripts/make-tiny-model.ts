@@ -23,7 +23,7 @@ import { parseQuantization } from '../src/core/mlc/quantization.ts';
 import { buildTensorCache, MAX_SHARD_BYTES, weightTensors, type TensorToWrite } from '../src/core/mlc/writer.ts';
 
 /** Bump when the output of this script changes for the same spec. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const MODELS_DIR = path.join(PROJECT_ROOT, 'public', 'models');
@@ -255,33 +255,39 @@ export function buildRandomLlama(spec: RandomLlamaSpec): Map<string, Uint8Array>
   return files;
 }
 
-/** ftlab-manifest.json for a generated folder: identity plus sha256 and size of every file. */
+/**
+ * ftlab-manifest.json for a generated folder, in src/core/manifest.ts's schema (identity, then
+ * sha256 and size of every file); "generator" is an extra field the validator ignores.
+ */
 export function manifestFor(spec: RandomLlamaSpec, files: Map<string, Uint8Array>): Record<string, unknown> {
   return {
-    schemaVersion: 1,
+    schema: 'ftlab-manifest',
+    version: 1,
     id: spec.id,
     baseModel: 'tiny-random-llama',
     method: 'base',
+    training: null,
+    template: null,
     quantization: spec.quantization,
-    format: 'mlc',
-    description: 'Random weights for tests and development: the text it generates is nonsense by design.',
-    generator: { script: 'scripts/make-tiny-model.ts', version: GENERATOR_VERSION, seed: spec.seed, specHash: specHash(spec) },
+    modelLib: null,
     files: [...files.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([p, bytes]) => ({ path: p, bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') })),
+      .map(([p, bytes]) => ({ path: p, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.byteLength })),
+    notes: 'Random weights for tests and development: the text it generates is nonsense by design.',
+    generator: { script: 'scripts/make-tiny-model.ts', version: GENERATOR_VERSION, seed: spec.seed, specHash: specHash(spec) },
   };
 }
 
-export const MANIFEST_FILE = 'ftlab-manifest.json';
+const MANIFEST_FILE = 'ftlab-manifest.json';
 
 /** True when `dir` holds this spec's output already (same version and spec hash, files present at their sizes). */
 export function isUpToDate(dir: string, spec: RandomLlamaSpec): boolean {
   const mf = path.join(dir, MANIFEST_FILE);
   if (!existsSync(mf)) return false;
   try {
-    const m = JSON.parse(readFileSync(mf, 'utf8')) as { generator?: { specHash?: string }; files?: { path: string; bytes: number }[] };
+    const m = JSON.parse(readFileSync(mf, 'utf8')) as { generator?: { specHash?: string }; files?: { path: string; size: number }[] };
     if (m.generator?.specHash !== specHash(spec) || !Array.isArray(m.files)) return false;
-    return m.files.every((f) => existsSync(path.join(dir, f.path)) && statSync(path.join(dir, f.path)).size === f.bytes);
+    return m.files.every((f) => existsSync(path.join(dir, f.path)) && statSync(path.join(dir, f.path)).size === f.size);
   } catch {
     return false;
   }
