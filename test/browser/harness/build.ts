@@ -114,7 +114,7 @@ export async function ensureTestBuild(): Promise<string> {
     await build({
       root: PROJECT_ROOT,
       configFile: path.join(PROJECT_ROOT, 'vite.config.ts'),
-      logLevel: 'warn',
+      logLevel: 'error',
       // Served by the test server from public/ directly (the tiny models live there and change
       // independently of the code).
       build: {

@@ -7,8 +7,9 @@ import { classify } from '../../../src/views/classify.ts';
 import { PAPER_TASKS } from '../../../src/core/tasks/index.ts';
 import { FtlabError } from '../../../src/core/errors.ts';
 import * as engineErrors from '../../../src/core/engine-errors.ts';
+import { measureWorkerOverhead } from './worker-overhead.ts';
 
-const api = { createEngineClient, FtlabError, EngineWorkerError, engineErrors, classify, PAPER_TASKS };
+const api = { createEngineClient, FtlabError, EngineWorkerError, engineErrors, classify, PAPER_TASKS, measureWorkerOverhead };
 export type EngineTestApi = typeof api;
 
 (window as unknown as { ftlabTest: EngineTestApi }).ftlabTest = api;
