@@ -72,9 +72,17 @@ export class IdbRecordStore implements RecordStore {
     return new IdbRecordStore(db);
   }
 
-  private async write<T>(what: string, op: () => Promise<T>): Promise<T> {
+  /**
+   * One put in its own readwrite transaction. A full disk aborts the TRANSACTION with
+   * QuotaExceededError while the request itself may only see an AbortError, so the outcome is
+   * read from the transaction (tx.done), not from the request.
+   */
+  private async putOne<S extends 'records' | 'runs' | 'plans'>(storeName: S, value: FtlabDB[S]['value'], what: string): Promise<void> {
     try {
-      return await op();
+      const tx = this.db.transaction(storeName, 'readwrite');
+      const request = tx.store.put(value);
+      request.catch(() => undefined); // reported through tx.done
+      await tx.done;
     } catch (e) {
       if (isQuotaError(e)) throw new StorageFullError(what, { cause: e });
       throw e;
@@ -103,7 +111,7 @@ export class IdbRecordStore implements RecordStore {
   }
 
   async put(record: SampleRecord): Promise<void> {
-    await this.write(`the record of item ${record.item} (${record.cellKey})`, () => this.db.put('records', record));
+    await this.putOne('records', record, `the record of item ${record.item} (${record.cellKey})`);
   }
 
   /** Delete every record of a cell (to re-run it from scratch); returns how many went. */
@@ -119,7 +127,7 @@ export class IdbRecordStore implements RecordStore {
   }
 
   async putRun(meta: RunMeta): Promise<void> {
-    await this.write(`run ${meta.id}`, () => this.db.put('runs', meta));
+    await this.putOne('runs', meta, `run ${meta.id}`);
   }
 
   getRun(id: string): Promise<RunMeta | undefined> {
@@ -132,7 +140,7 @@ export class IdbRecordStore implements RecordStore {
   }
 
   async putPlan(plan: StoredPlan): Promise<void> {
-    await this.write(`plan ${plan.id}`, () => this.db.put('plans', plan));
+    await this.putOne('plans', plan, `plan ${plan.id}`);
   }
 
   getPlan(id: string): Promise<StoredPlan | undefined> {

@@ -111,4 +111,22 @@ describe('IdbRecordStore', () => {
     vi.restoreAllMocks();
     expect((await s.getByCell(cellKey(CELL))).map((r) => r.item)).toEqual([1, 2]);
   });
+
+  it('also when the quota error aborts the transaction and the request only sees AbortError (Chromium\'s way)', async () => {
+    const s = await fresh();
+    await s.put(rec(1));
+    const original = IDBObjectStore.prototype.put;
+    // Test double: the put is queued, then the transaction aborts as on a full disk.
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      const request = original.apply(this, args);
+      (this.transaction as unknown as { _abort(name: string): void })._abort('QuotaExceededError');
+      return request;
+    });
+    const err = await s.put(rec(2)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageFullError);
+    vi.restoreAllMocks();
+    expect((await s.getByCell(cellKey(CELL))).map((r) => r.item)).toEqual([1]);
+    await s.put(rec(3));
+    expect((await s.getByCell(cellKey(CELL))).map((r) => r.item)).toEqual([1, 3]);
+  });
 });
