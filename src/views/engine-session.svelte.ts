@@ -4,7 +4,7 @@
  * goes through `run`, which records busy/error uniformly.
  */
 import type { GenerateRequest, GenerateResult, LoadedModelInfo, LoadProgress, ModelSpec } from '../core/engine.ts';
-import { createEngineClient, describeError, type BackendName, type EngineClient } from '../engine-client/index.ts';
+import { createEngineClient, describeError, type BackendName, type EngineClient, type ModelSummary } from '../engine-client/index.ts';
 
 export type Activity = 'loading' | 'generating' | 'classifying' | 'checking' | null;
 
@@ -24,6 +24,8 @@ export class EngineSession {
   lastGeneration = $state<GenerateResult | null>(null);
   /** True between Cancel and the generation's end. */
   cancelling = $state(false);
+  /** The webgpu backend's model registry (prebuilt Llama-2-7b, added, imported); null until asked. */
+  webgpuModels = $state<ModelSummary[] | null>(null);
 
   #client: EngineClient | null = null;
 
@@ -50,6 +52,16 @@ export class EngineSession {
       this.progress = { phase: 'done', fraction: 1, text: `loaded ${info.id}` };
       return info;
     });
+  }
+
+  /** Asks the worker for the webgpu registry (this loads web-llm in the worker, so only on demand). */
+  async refreshWebgpuModels(): Promise<void> {
+    try {
+      this.webgpuModels = await this.client.listModels();
+    } catch (e) {
+      this.webgpuModels = [];
+      this.error = describeError(e);
+    }
   }
 
   async generate(req: GenerateRequest): Promise<GenerateResult | null> {

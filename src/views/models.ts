@@ -4,7 +4,7 @@
  * their weights are random, so they produce nonsense — they exist to test the machinery.
  */
 import type { ModelSpec } from '../core/engine.ts';
-import type { BackendName } from '../engine-client/index.ts';
+import type { BackendName, ModelSummary } from '../engine-client/index.ts';
 
 export interface ModelPreset {
   /** Stable id, also the ModelSpec id. */
@@ -38,8 +38,19 @@ export const MODEL_PRESETS: readonly ModelPreset[] = [
 
 export const CUSTOM_MODEL = 'custom';
 
-/** The ModelSpec of a preset or of a custom folder URL, with the URL made absolute for the worker. */
-export function modelSpecOf(choice: string, customUrl: string, baseHref: string): ModelSpec {
+/** The select's label of a webgpu registry model. */
+export function webgpuModelLabel(m: ModelSummary): string {
+  const vram = m.vramRequiredMB ? `, ~${(m.vramRequiredMB / 1024).toFixed(1)} GB GPU memory` : '';
+  return `${m.id} (${m.source}, ${m.quantization}${vram})`;
+}
+
+/**
+ * The ModelSpec of the select's choice: a tiny preset, a webgpu registry model (by id, with its
+ * folder and library), or a custom folder URL; URLs made absolute for the worker.
+ */
+export function modelSpecOf(choice: string, customUrl: string, baseHref: string, registry: readonly ModelSummary[] = []): ModelSpec {
+  const registered = registry.find((m) => m.id === choice);
+  if (registered) return { id: registered.id, url: registered.folderUrl, modelLib: registered.modelLib };
   const preset = MODEL_PRESETS.find((p) => p.id === choice);
   const url = preset ? preset.url : customUrl.trim();
   const absolute = new URL(url, baseHref).href;
