@@ -4,13 +4,13 @@
  * backend running in this Node process on the same model folder.
  */
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createNodeCpuEngine } from '../../workers/backends/cpu/node.ts';
 import type { CpuEngine } from '../../workers/backends/cpu/index.ts';
 import { classify, type ClassifyInput } from '../../src/views/classify.ts';
 import type { GenerateRequest } from '../../src/core/engine.ts';
-import { startBrowserHarness, PUBLIC_DIR, type BrowserHarness } from './harness/index.ts';
+import { useBrowserHarness, PUBLIC_DIR, type BrowserHarness } from './harness/index.ts';
 import type { EngineTestApi } from './pages/engine-page.ts';
 
 declare const window: { ftlabTest: EngineTestApi };
@@ -22,8 +22,8 @@ let h: BrowserHarness;
 let page: Page;
 const nodeEngines = new Map<string, CpuEngine>();
 
-beforeAll(async () => {
-  h = await startBrowserHarness();
+useBrowserHarness(async (harness) => {
+  h = harness;
   page = await h.browser.newPage();
   await page.goto(`${h.origin}/test/browser/pages/engine.html`);
   await page.waitForSelector('body[data-ready="true"]');
@@ -32,9 +32,6 @@ beforeAll(async () => {
     await engine.load({ id, url: path.join(PUBLIC_DIR, 'models', id) });
     nodeEngines.set(id, engine);
   }
-});
-afterAll(async () => {
-  await h?.close();
 });
 
 describe.each(MODELS)('cpu backend in the worker: %s', (modelId) => {

@@ -9,9 +9,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startBrowserHarness, type BrowserHarness } from './harness/index.ts';
+import { useBrowserHarness, type BrowserHarness } from './harness/index.ts';
 import type { EngineTestApi } from './pages/engine-page.ts';
 
 declare const window: { ftlabTest: EngineTestApi };
@@ -19,14 +19,11 @@ declare const window: { ftlabTest: EngineTestApi };
 let h: BrowserHarness;
 let page: Page;
 
-beforeAll(async () => {
-  h = await startBrowserHarness();
+useBrowserHarness(async (harness) => {
+  h = harness;
   page = await h.browser.newPage();
   await page.goto(`${h.origin}/test/browser/pages/engine.html`);
   await page.waitForSelector('body[data-ready="true"]');
-});
-afterAll(async () => {
-  await h?.close();
 });
 
 /** Build assets that contain web-llm (found by a string only web-llm's code has). */

@@ -1,12 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserHarness, type BrowserHarness } from './harness/index.ts';
+import { describe, expect, it } from 'vitest';
+import { useBrowserHarness, type BrowserHarness } from './harness/index.ts';
 
 let h: BrowserHarness;
-beforeAll(async () => {
-  h = await startBrowserHarness();
-});
-afterAll(async () => {
-  await h?.close();
+useBrowserHarness(async (harness) => {
+  h = harness;
 });
 
 describe('the built app in Chromium', () => {

@@ -4,17 +4,14 @@
  * fake-indexeddb; this checks the real IndexedDB: structured cloning, compound keys, indexes,
  * durability across a navigation.)
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startBrowserHarness, type BrowserHarness } from './harness/index.ts';
+import { useBrowserHarness, type BrowserHarness } from './harness/index.ts';
 import type { StoreTestApi } from './pages/store-page.ts';
 
 let h: BrowserHarness;
-beforeAll(async () => {
-  h = await startBrowserHarness();
-});
-afterAll(async () => {
-  await h?.close();
+useBrowserHarness(async (harness) => {
+  h = harness;
 });
 
 async function openStorePage(page: Page): Promise<void> {

@@ -4,11 +4,11 @@
  * Generated tokens are checked against the cpu backend in Node on the same model folder.
  */
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { createNodeCpuEngine } from '../../workers/backends/cpu/node.ts';
 import type { CpuEngine } from '../../workers/backends/cpu/index.ts';
-import { startBrowserHarness, PUBLIC_DIR, type BrowserHarness } from './harness/index.ts';
+import { useBrowserHarness, PUBLIC_DIR, type BrowserHarness } from './harness/index.ts';
 
 const MODEL = 'tiny-random-llama-f32';
 const PROMPT = '### Input:\nWhat a delightful, moving film.\n### Sentiment:';
@@ -17,14 +17,11 @@ let h: BrowserHarness;
 let page: Page;
 let nodeEngine: CpuEngine;
 
-beforeAll(async () => {
-  h = await startBrowserHarness();
+useBrowserHarness(async (harness) => {
+  h = harness;
   page = await h.browser.newPage();
   nodeEngine = createNodeCpuEngine();
   await nodeEngine.load({ id: MODEL, url: path.join(PUBLIC_DIR, 'models', MODEL) });
-});
-afterAll(async () => {
-  await h?.close();
 });
 
 /** Presses Tab until `target` has focus: proves it is reachable by keyboard (fails after `max` presses). */

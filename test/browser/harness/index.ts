@@ -10,6 +10,7 @@ import { launchChromium, type Browser } from './chromium.ts';
 import { serveStatic, type StaticServer } from './server.ts';
 
 export { assertChromiumInstalled } from './chromium.ts';
+export { useBrowserHarness } from './suite.ts';
 
 export interface BrowserHarness {
   /** Origin of the served build, e.g. "http://127.0.0.1:41234". */
@@ -46,3 +47,4 @@ export async function startBrowserHarness(): Promise<BrowserHarness> {
     },
   };
 }
+
