@@ -226,6 +226,25 @@ describe('cpu backend in the worker: control and failures', () => {
     expect(elapsed).toBeLessThan(10_000);
   });
 
+  it('a worker whose script fails to load rejects calls with engine-worker-crashed instead of hanging', async () => {
+    const r = await page.evaluate(async () => {
+      const t = window.ftlabTest;
+      const client = t.createEngineClient({ worker: new Worker('/no-such-worker.js', { type: 'module' }) });
+      const t0 = performance.now();
+      try {
+        await client.tokenize('x');
+        return null;
+      } catch (e) {
+        return { code: (e as { code?: string }).code, hint: (e as { hint?: string }).hint, ms: performance.now() - t0, isWorkerError: e instanceof t.EngineWorkerError };
+      } finally {
+        client.terminate();
+      }
+    });
+    expect(r).toMatchObject({ code: 'engine-worker-crashed', isWorkerError: true });
+    expect(r?.hint).toMatch(/reload the page/);
+    expect(r!.ms).toBeLessThan(5_000);
+  });
+
   it('a 404 on a model file names the file', async () => {
     const r = await page.evaluate(async (origin) => {
       const client = window.ftlabTest.createEngineClient();
