@@ -5,7 +5,9 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 // so that web-llm stays out of the page's own bundle.
 export default defineConfig({
   plugins: [svelte()],
-  worker: { format: 'es' },
-  build: { target: 'es2022', chunkSizeWarningLimit: 8000 },
+  // keepNames: FtlabError subclasses take their `name` from the class; minified names would
+  // show users "N: prompt too long" instead of ContextWindowExceededError.
+  worker: { format: 'es', rolldownOptions: { output: { keepNames: true } } },
+  build: { target: 'es2022', chunkSizeWarningLimit: 8000, rolldownOptions: { output: { keepNames: true } } },
   server: { port: 5173, strictPort: false },
 });

@@ -172,6 +172,7 @@ const FTLAB_CLASS_BY_CODE = new Map<string, { prototype: FtlabError }>([
   ['model-not-loaded', engineErrors.ModelNotLoadedError],
   ['artifact-missing', engineErrors.ArtifactMissingError],
   ['artifact-corrupt', engineErrors.ArtifactCorruptError],
+  ['network', engineErrors.ModelNetworkError],
   ['model-unsupported', engineErrors.UnsupportedModelError],
   ['engine-unavailable', engineErrors.EngineUnavailableError],
   ['engine-request', engineErrors.EngineRequestError],

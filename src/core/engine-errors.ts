@@ -55,6 +55,27 @@ export class ArtifactMissingError extends ArtifactError {
   }
 }
 
+/**
+ * A file could not be fetched at all: server down, connection refused, wrong host, or a CORS
+ * refusal (browsers report all of these as the same TypeError). Both backends raise it.
+ */
+export class ModelNetworkError extends FtlabError {
+  readonly url: string | undefined;
+  /** The model file being fetched, relative to the model folder, when known. */
+  readonly file: string | undefined;
+
+  constructor(url: string | undefined, detail: string, options?: { cause?: unknown; file?: string }) {
+    super(
+      'network',
+      `could not fetch ${url ?? 'a model file'}: ${detail}`,
+      'check the URL and that the server is up; a server on another origin must send Access-Control-Allow-Origin (CORS); a plain folder needs mlc-chat-config.json, tensor-cache.json, tokenizer.json and the shards side by side',
+      options,
+    );
+    this.url = url;
+    this.file = options?.file;
+  }
+}
+
 /** A file is there but its content is wrong: bad JSON, missing field, size or shape mismatch. */
 export class ArtifactCorruptError extends ArtifactError {
   constructor(file: string, detail: string, tensor?: string, options?: { cause?: unknown }) {

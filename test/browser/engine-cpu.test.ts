@@ -198,7 +198,7 @@ describe('cpu backend in the worker: control and failures', () => {
     expect(names).toEqual({ fromWorker: 'ModelNotLoadedError', onPage: 'ModelNotLoadedError' });
   });
 
-  it('fails fast with artifact-missing when the model host is unreachable (never hangs)', async () => {
+  it('fails fast with the network error when the model host is unreachable (never hangs)', async () => {
     // A port that was just free and is now closed: connections are refused at once.
     const { createServer } = await import('node:net');
     const probe = createServer();
@@ -220,7 +220,7 @@ describe('cpu backend in the worker: control and failures', () => {
       }
     }, `http://127.0.0.1:${port}/models/tiny-random-llama-f32/`);
     const elapsed = Date.now() - t0;
-    expect(r).toMatchObject({ ok: false, code: 'artifact-missing', file: 'mlc-chat-config.json' });
+    expect(r).toMatchObject({ ok: false, code: 'network', file: 'mlc-chat-config.json' });
     expect(r.ok === false && r.hint).toBeTruthy();
     expect(r.ok === false && r.message).toMatch(/Failed to fetch|fetch/i);
     expect(elapsed).toBeLessThan(10_000);

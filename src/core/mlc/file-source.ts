@@ -3,9 +3,9 @@
  * content. The same reader then works on a directory in Node (see
  * workers/backends/cpu/node-file-source.ts) and on URLs in a page or worker (fetchFileSource).
  */
-import { ArtifactCorruptError, ArtifactMissingError } from '../engine-errors.ts';
+import { ArtifactCorruptError, ArtifactMissingError, ModelNetworkError } from '../engine-errors.ts';
 
-/** Reads `relativePath` (e.g. "params_shard_0.bin") of one model folder. Rejects with ArtifactMissingError. */
+/** Reads `relativePath` (e.g. "params_shard_0.bin") of one model folder. Rejects with ArtifactMissingError (no such file) or ModelNetworkError (no answer). */
 export type FileSource = (relativePath: string) => Promise<ArrayBuffer>;
 
 /** Joins a base URL (absolute, or relative to the page/worker origin) and a file name. */
@@ -27,7 +27,8 @@ export function fetchFileSource(base: string, opts: { origin?: string; fetchImpl
     try {
       res = await doFetch(url);
     } catch (e) {
-      throw new ArtifactMissingError(relativePath, `fetch ${url} failed: ${(e as Error).message}`, { cause: e });
+      // fetch rejects only when no HTTP answer came back at all (refused, DNS, CORS, offline).
+      throw new ModelNetworkError(url, (e as Error).message, { cause: e, file: relativePath });
     }
     if (!res.ok) throw new ArtifactMissingError(relativePath, `GET ${url} answered HTTP ${res.status}`);
     return res.arrayBuffer();

@@ -79,19 +79,8 @@ export class StorageQuotaError extends FtlabError {
   }
 }
 
-/** A file could not be fetched: server down, wrong URL, HTTP error, or CORS. */
-export class ModelNetworkError extends FtlabError {
-  readonly url: string | undefined;
-  constructor(url: string | undefined, detail: string, options?: { cause?: unknown }) {
-    super(
-      'network',
-      `could not fetch ${url ?? 'a model file'}: ${detail}`,
-      'check the URL and that the server is up; a server on another origin must send Access-Control-Allow-Origin (CORS); a plain folder needs mlc-chat-config.json, tensor-cache.json, tokenizer.json and the shards side by side',
-      options,
-    );
-    this.url = url;
-  }
-}
+/** Shared with the cpu backend, so the same failure has the same code on both. */
+export { ModelNetworkError } from '../../../src/core/engine-errors.ts';
 
 /** A load was cancelled (unload or a new load while one was in progress). */
 export class LoadAbortedError extends FtlabError {
