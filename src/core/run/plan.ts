@@ -8,7 +8,7 @@ import type { TaskDefinition } from '../tasks/index.ts';
 import { isClassification } from '../tasks/index.ts';
 import type { TaskItem } from '../datasets/types.ts';
 import { PAPER_PROTOCOL } from '../datasets/protocol.ts';
-import { cellKey, type CellSpec, type EvalMode, type LabelScoring } from './records.ts';
+import { cellKey, type CellSpec, type EvalMode, type LabelScoring, type PromptTokenization } from './records.ts';
 import { PlanError } from './errors.ts';
 
 export interface TestSet {
@@ -43,6 +43,8 @@ export interface EvalPlan {
   labelScoring?: LabelScoring;
   /** New tokens for generation (the paper: 60). */
   maxNewTokens?: number;
+  /** What the model is fed (default 'protocol'; 'paper-code': the authors' exact ids). */
+  tokenization?: PromptTokenization;
 }
 
 export interface PlannedCell {
@@ -110,8 +112,15 @@ export function expandPlan(plan: EvalPlan): PlannedCell[] {
             );
           }
           const scoring = isClassification(task) ? (plan.labelScoring ?? 'paper') : 'generate';
+          const paperCode = plan.tokenization === 'paper-code';
+          if (paperCode && cellMode === 'fticl') {
+            throw new PlanError('tokenization "paper-code" has no FTICL evaluation path: the authors\' code evaluates zero-shot and ICL prompts only', 'use tokenization "protocol" for fticl cells');
+          }
+          if (paperCode && scoring !== 'paper' && scoring !== 'generate') {
+            throw new PlanError(`tokenization "paper-code" scores labels the paper's way only, not "${scoring}"`, 'use labelScoring "paper", or tokenization "protocol"');
+          }
           for (const template of plan.templates) {
-            const spec: CellSpec = { modelId: model.id, dataset: testSet.name, task: task.id, mode: cellMode, shots, template, scoring };
+            const spec: CellSpec = { modelId: model.id, dataset: testSet.name, task: task.id, mode: cellMode, shots, template, scoring, ...(paperCode ? { tokenization: 'paper-code' as const } : {}) };
             if (cells.some((c) => c.key === cellKey(spec))) continue;
             cells.push({ spec, key: cellKey(spec), testSet, model, demos, demoTask, itemCount: Math.min(limit, testSet.items.length) });
           }
@@ -133,5 +142,6 @@ export function describePlan(plan: EvalPlan): unknown {
     limit: plan.limit ?? DEFAULT_LIMIT,
     labelScoring: plan.labelScoring ?? 'paper',
     maxNewTokens: plan.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS,
+    tokenization: plan.tokenization ?? 'protocol',
   };
 }

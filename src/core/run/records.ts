@@ -6,6 +6,16 @@ import type { FinishReason } from '../engine.ts';
 
 export type EvalMode = 'zero-shot' | 'icl' | 'fticl';
 
+/**
+ * What the model is fed for a prompt.
+ * - 'protocol' (default): the prompt text tokenized by the engine, BOS as the protocol states
+ *   (zero-shot yes, k-shot no).
+ * - 'paper-code': the exact Llama-2 ids the authors' evaluate_cross.py produced (HF's extra "▁"
+ *   after the literal "<s> ", vLLM's BOS on every generation prompt; see
+ *   src/core/prompts/paper-tokens.ts). Only meaningful for models with the Llama-2 vocabulary.
+ */
+export type PromptTokenization = 'protocol' | 'paper-code';
+
 /** How classification labels are scored (generation tasks ignore it). */
 export type LabelScoring = 'paper' | 'in-context' | 'full-label';
 
@@ -19,6 +29,8 @@ export interface CellSpec {
   template: number;
   /** 'generate' for generation tasks, the label scoring for classification tasks. */
   scoring: 'generate' | LabelScoring;
+  /** Absent means 'protocol'. */
+  tokenization?: PromptTokenization;
 }
 
 /**
@@ -26,7 +38,8 @@ export interface CellSpec {
  * (or after a reload) finds its records: `model=…|data=…|mode=…|shots=…|map=…|score=…`.
  */
 export function cellKey(c: CellSpec): string {
-  return `model=${c.modelId}|data=${c.dataset}|task=${c.task}|mode=${c.mode}|shots=${c.shots}|map=${c.template}|score=${c.scoring}`;
+  const tok = c.tokenization === 'paper-code' ? '|tok=paper-code' : '';
+  return `model=${c.modelId}|data=${c.dataset}|task=${c.task}|mode=${c.mode}|shots=${c.shots}|map=${c.template}|score=${c.scoring}${tok}`;
 }
 
 export interface SampleTimings {
@@ -48,6 +61,8 @@ interface RecordBase extends CellSpec {
   promptHash: string;
   prompt: string;
   bos: boolean;
+  /** The token ids fed, when the cell feeds ids rather than text (tokenization 'paper-code'). */
+  promptIds?: number[];
   reference: string;
   /** Id of the run that produced the record. */
   runId: string;

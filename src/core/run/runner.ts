@@ -14,10 +14,22 @@ import { DEFAULT_MAX_NEW_TOKENS, describePlan, expandPlan, type EvalPlan, type P
 import type { RecordStore } from './recordStore.ts';
 import type { CellSpec, ClassificationRecord, ErrorRecord, GenerationRecord, RunMeta, SampleRecord, SampleTimings } from './records.ts';
 import { generationMetric } from './generationMetric.ts';
-import { createPromptBuilder } from '../prompts/index.ts';
+import { createPromptBuilder, paperEvaluationTokenIds } from '../prompts/index.ts';
 
 /** Makes, for one cell, the function building the prompt of an item. */
-export type CellPromptBuilder = (cell: PlannedCell) => (item: TaskItem) => { text: string; bos: boolean };
+export type CellPromptBuilder = (cell: PlannedCell) => (item: TaskItem) => CellPrompt;
+
+/** A sample's prompt: its text and BOS flag, and the exact ids when the cell feeds ids. */
+export interface CellPrompt {
+  text: string;
+  bos: boolean;
+  ids?: number[];
+}
+
+/** What the engine is given for a prompt: its ids when fixed, else text + BOS. */
+function engineInput(p: CellPrompt): PromptInput {
+  return p.ids ? { ids: p.ids } : { text: p.text, bos: p.bos };
+}
 
 /**
  * The paper's prompts (src/core/prompts): zero-shot = template(x) after BOS; icl = the first k
@@ -33,9 +45,10 @@ export const paperPrompts: CellPromptBuilder = (cell) => {
     template: cell.spec.template,
     countTokens: false,
   });
+  const paperCode = cell.spec.tokenization === 'paper-code';
   return (item) => {
     const p = build(item);
-    return { text: p.text, bos: p.bos };
+    return paperCode ? { text: p.text, bos: p.bos, ids: paperEvaluationTokenIds(cell.testSet.task, p) } : { text: p.text, bos: p.bos };
   };
 };
 
@@ -101,7 +114,7 @@ interface PendingSample {
   position: number;
   /** The item's index in its file: the record's `item`. */
   item: number;
-  prompt: { text: string; bos: boolean };
+  prompt: CellPrompt;
   hash: string;
 }
 
@@ -125,7 +138,7 @@ async function pendingOf(cell: PlannedCell, store: RecordStore, prompts: CellPro
   for (let position = 0; position < cell.itemCount; position++) {
     const testItem = cell.testSet.items[position];
     const prompt = buildPrompt(testItem);
-    const hash = await promptHash(prompt);
+    const hash = await promptHash(engineInput(prompt));
     hashes.set(testItem.index, hash);
     const kind = stored.get(`${testItem.index}|${hash}`);
     if (kind !== undefined && !(retryErrors && kind === 'error')) skipped++;
@@ -236,6 +249,7 @@ async function evaluateSample(sample: PendingSample, ctx: SampleContext): Promis
     promptHash: hash,
     prompt: prompt.text,
     bos: prompt.bos,
+    ...(prompt.ids ? { promptIds: prompt.ids } : {}),
     reference: testItem.output,
     runId: ctx.runId,
   };
@@ -249,7 +263,7 @@ async function evaluateSample(sample: PendingSample, ctx: SampleContext): Promis
     promptTokens,
     newTokens,
   });
-  const input: PromptInput = { text: prompt.text, bos: prompt.bos };
+  const input = engineInput(prompt);
   try {
     if (cell.spec.scoring === 'generate') {
       const res = await ctx.engine.generate({ prompt: input, maxTokens: ctx.maxNewTokens, stopAtEos: true });
