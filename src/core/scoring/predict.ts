@@ -8,19 +8,7 @@
  */
 
 /** Index of the largest value, the first one on ties; NaN never wins. -1 for an empty list. */
-export function argmaxFirst(values: readonly number[]): number {
-  let best = -1;
-  let bestValue = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (Number.isNaN(v)) continue;
-    if (best === -1 || v > bestValue) {
-      best = i;
-      bestValue = v;
-    }
-  }
-  return best;
-}
+export { argmaxFirst } from '../decoding/logits.ts';
 
 /**
  * Probabilities renormalized over the labels only: softmax of the label log-probs. For display

@@ -3,9 +3,12 @@
  * It is the reference the webgpu backend is checked against and the engine that runs without a
  * GPU (tests, CLI, any browser). It reads files through a FileSource factory, so the same class
  * loads from a directory in Node (nodeFileSource) and from URLs in a worker (fetchFileSource).
+ *
+ * The generation/scoring loops are src/core/decoding's SequenceRunner, the very code the webgpu
+ * backend runs over web-llm; this file only supplies the logits (LlamaForwarder below).
  */
+import { SequenceRunner, type ForwardResult, type LogitsForwarder, type TokenizerLike } from '../../../src/core/decoding/index.ts';
 import type {
-  CallStats,
   Engine,
   EngineStats,
   GenerateRequest,
@@ -16,14 +19,8 @@ import type {
   ModelSpec,
   PromptInput,
   ScoreNextResult,
-  TokenLogprob,
 } from '../../../src/core/engine.ts';
-import {
-  ArtifactMissingError,
-  ContextWindowExceededError,
-  EngineRequestError,
-  ModelNotLoadedError,
-} from '../../../src/core/engine-errors.ts';
+import { ArtifactMissingError, ModelNotLoadedError } from '../../../src/core/engine-errors.ts';
 import { CHAT_CONFIG_FILE, parseChatConfig, type MlcChatConfig } from '../../../src/core/mlc/chat-config.ts';
 import { fetchFileSource, readJsonFile, type FileSource } from '../../../src/core/mlc/file-source.ts';
 import { parseQuantization } from '../../../src/core/mlc/quantization.ts';
@@ -47,60 +44,57 @@ export interface CpuEngineOptions {
 interface Loaded {
   spec: ModelSpec;
   config: MlcChatConfig;
-  contextWindow: number;
   tokenizer: ModelTokenizer;
   runner: LlamaRunner;
+  sequences: SequenceRunner;
   info: LoadedModelInfo;
 }
 
-const zeroStats = (): CallStats => ({ prefillTokens: 0, decodeTokens: 0, prefillMs: 0, decodeMs: 0 });
 const now = () => performance.now();
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-/** log-softmax normalizer of a logits row: max + log Σ exp(l − max), in double. */
-function logSumExp(logits: Float32Array, off: number, V: number): number {
-  let max = -Infinity;
-  for (let i = 0; i < V; i++) if (logits[off + i] > max) max = logits[off + i];
-  let s = 0;
-  for (let i = 0; i < V; i++) s += Math.exp(logits[off + i] - max);
-  return max + Math.log(s);
+/**
+ * The TypeScript Llama as the loops' LogitsForwarder. It keeps the ids of the current sequence;
+ * reset() only forgets them, not the runner's KV cache: the runner matches every request against
+ * the ids it holds, so a prompt that shares a prefix with the previous one (the same prompt
+ * scored against several labels, or generated from again) only computes the rest.
+ */
+class LlamaForwarder implements LogitsForwarder {
+  private sequence: number[] = [];
+  private lastYield = now();
+
+  constructor(
+    private readonly runner: LlamaRunner,
+    private readonly yieldEveryMs: number,
+  ) {}
+
+  async reset(): Promise<void> {
+    this.sequence = [];
+    this.lastYield = now();
+  }
+
+  async forward(ids: number[], _isPrefill: boolean): Promise<ForwardResult> {
+    for (const id of ids) this.sequence.push(id);
+    const { logits, computed } = this.runner.run(this.sequence, [this.sequence.length - 1]);
+    return { logits, computed };
+  }
+
+  /** The forward pass is synchronous: yield now and then so interrupt() (a message) gets in. */
+  async betweenSteps(): Promise<void> {
+    if (now() - this.lastYield < this.yieldEveryMs) return;
+    await yieldToEventLoop();
+    this.lastYield = now();
+  }
 }
 
-/** Greedy choice: the highest logit, the lowest id on ties. */
-function argmax(logits: Float32Array, off: number, V: number): number {
-  let best = 0;
-  let bv = logits[off];
-  for (let i = 1; i < V; i++) {
-    if (logits[off + i] > bv) {
-      bv = logits[off + i];
-      best = i;
-    }
-  }
-  return best;
-}
-
-/** The k best ids of a row, best first (ties: lower id first). */
-function topK(logits: Float32Array, off: number, V: number, k: number): number[] {
-  const best: number[] = [];
-  for (let i = 0; i < V; i++) {
-    const v = logits[off + i];
-    if (best.length === k && v <= logits[off + best[k - 1]]) continue;
-    let j = best.length < k ? best.length : k - 1;
-    best[j] = i;
-    while (j > 0 && logits[off + best[j - 1]] < v) {
-      best[j] = best[j - 1];
-      best[j - 1] = i;
-      j--;
-    }
-  }
-  return best;
+/** ModelTokenizer as the loops see it. */
+function tokenizerView(t: ModelTokenizer): TokenizerLike {
+  return { encode: (text) => t.encode(text), decode: (ids) => t.decode(ids), idToToken: (id) => t.piece(id) };
 }
 
 export class CpuEngine implements Engine {
   private readonly opts: Required<Pick<CpuEngineOptions, 'kernels' | 'yieldEveryMs'>> & CpuEngineOptions;
   private loaded: Loaded | undefined;
-  private interruptRequested = false;
-  private totals: EngineStats = { ...zeroStats(), calls: 0 };
 
   constructor(opts: CpuEngineOptions = {}) {
     this.opts = { kernels: 'blocked', yieldEveryMs: 25, ...opts };
@@ -137,6 +131,14 @@ export class CpuEngine implements Engine {
     const contextWindow = spec.contextWindow ?? config.model.contextWindowSize;
     const model = { ...config.model, contextWindowSize: contextWindow };
     const runner = new LlamaRunner(model, weights, { matmul: this.opts.kernels === 'naive' ? matmulNaive : matmul });
+    const sequences = new SequenceRunner({
+      forwarder: new LlamaForwarder(runner, this.opts.yieldEveryMs),
+      tokenizer: tokenizerView(tokenizer),
+      vocabSize: config.model.vocabSize,
+      contextWindow,
+      bosId: config.bosTokenId,
+      eosIds: config.eosTokenIds,
+    });
     const info: LoadedModelInfo = {
       id: spec.id,
       backend: CPU_BACKEND,
@@ -145,8 +147,7 @@ export class CpuEngine implements Engine {
       bosId: config.bosTokenId,
       eosId: config.eosTokenIds[0] ?? 2,
     };
-    this.loaded = { spec, config, contextWindow, tokenizer, runner, info };
-    this.totals = { ...zeroStats(), calls: 0 };
+    this.loaded = { spec, config, tokenizer, runner, sequences, info };
     onProgress?.({ phase: 'done', fraction: 1, loadedBytes: opened.totalBytes, totalBytes: opened.totalBytes, text: `${spec.id} ready (cpu)` });
     return info;
   }
@@ -171,143 +172,30 @@ export class CpuEngine implements Engine {
     return this.need('detokenize').tokenizer.decode(ids);
   }
 
-  private promptIds(m: Loaded, prompt: PromptInput): number[] {
-    let ids: number[];
-    if ('ids' in prompt) ids = prompt.ids;
-    else {
-      ids = m.tokenizer.encode(prompt.text);
-      if (prompt.bos) ids = [m.config.bosTokenId, ...ids];
-    }
-    if (ids.length === 0) throw new EngineRequestError('the prompt has no tokens', 'pass a non-empty prompt, or set bos: true');
-    this.checkIds(m, ids);
-    return ids;
+  generate(req: GenerateRequest): Promise<GenerateResult> {
+    return this.call('generate', (m) => m.sequences.generate(req));
   }
 
-  private checkIds(m: Loaded, ids: readonly number[]): void {
-    const V = m.config.model.vocabSize;
-    for (const id of ids) {
-      if (!Number.isInteger(id) || id < 0 || id >= V) throw new EngineRequestError(`token id ${id} is outside the vocabulary (0..${V - 1})`);
-    }
+  scoreNext(prompt: PromptInput, candidateIds: number[], opts?: { topK?: number }): Promise<ScoreNextResult> {
+    return this.call('score', (m) => m.sequences.scoreNext(prompt, candidateIds, opts));
   }
 
-  private record(stats: CallStats): void {
-    this.totals.calls += 1;
-    this.totals.prefillTokens += stats.prefillTokens;
-    this.totals.decodeTokens += stats.decodeTokens;
-    this.totals.prefillMs += stats.prefillMs;
-    this.totals.decodeMs += stats.decodeMs;
+  loglikelihood(prompt: PromptInput, continuation: string | number[]): Promise<LoglikelihoodResult> {
+    return this.call('score', (m) => m.sequences.loglikelihood(prompt, continuation));
   }
 
-  async generate(req: GenerateRequest): Promise<GenerateResult> {
-    const m = this.need('generate');
-    if (!Number.isInteger(req.maxTokens) || req.maxTokens < 0) throw new EngineRequestError(`maxTokens must be a non-negative integer, got ${req.maxTokens}`);
-    const ids = this.promptIds(m, req.prompt);
-    if (ids.length + req.maxTokens > m.contextWindow) throw new ContextWindowExceededError(ids.length, req.maxTokens, m.contextWindow);
-    this.interruptRequested = false;
-    const stats = zeroStats();
-    const stopAtEos = req.stopAtEos ?? true;
-    const stops = (req.stop ?? []).filter((s) => s.length > 0);
-    const eos = new Set(m.config.eosTokenIds);
-    const V = m.config.model.vocabSize;
-    const generated: number[] = [];
-    let text = '';
-    let finishReason: GenerateResult['finishReason'] = 'length';
-    if (req.maxTokens > 0) {
-      let t0 = now();
-      const pre = m.runner.run(ids, [ids.length - 1]);
-      stats.prefillTokens = pre.computed;
-      stats.prefillMs = now() - t0;
-      let logits = pre.logits;
-      const context = [...ids];
-      let lastYield = now();
-      for (;;) {
-        const next = argmax(logits, 0, V);
-        if (stopAtEos && eos.has(next)) {
-          finishReason = 'eos';
-          break;
-        }
-        generated.push(next);
-        text = m.tokenizer.decode(generated);
-        const cut = stops.reduce((at, s) => {
-          const i = text.indexOf(s);
-          return i >= 0 && i < at ? i : at;
-        }, Infinity);
-        if (cut !== Infinity) {
-          text = text.slice(0, cut);
-          finishReason = 'stop';
-          break;
-        }
-        if (generated.length >= req.maxTokens) break;
-        if (now() - lastYield >= this.opts.yieldEveryMs) {
-          await yieldToEventLoop();
-          lastYield = now();
-        }
-        if (this.interruptRequested) {
-          finishReason = 'interrupted';
-          break;
-        }
-        context.push(next);
-        t0 = now();
-        logits = m.runner.run(context, [context.length - 1]).logits;
-        stats.decodeMs += now() - t0;
-        stats.decodeTokens += 1;
-      }
-    }
-    this.interruptRequested = false;
-    this.record(stats);
-    return { text, tokenIds: generated, finishReason, promptTokens: ids.length, stats };
-  }
-
-  async scoreNext(prompt: PromptInput, candidateIds: number[], opts?: { topK?: number }): Promise<ScoreNextResult> {
-    const m = this.need('score');
-    const ids = this.promptIds(m, prompt);
-    if (ids.length > m.contextWindow) throw new ContextWindowExceededError(ids.length, 0, m.contextWindow);
-    this.checkIds(m, candidateIds);
-    const V = m.config.model.vocabSize;
-    const t0 = now();
-    const { logits, computed } = m.runner.run(ids, [ids.length - 1]);
-    const stats: CallStats = { ...zeroStats(), prefillTokens: computed, prefillMs: now() - t0 };
-    const lse = logSumExp(logits, 0, V);
-    const result: ScoreNextResult = { logprobs: candidateIds.map((id) => logits[id] - lse), promptTokens: ids.length, stats };
-    const k = Math.min(V, Math.max(0, Math.floor(opts?.topK ?? 0)));
-    if (k > 0) result.top = topK(logits, 0, V, k).map((id) => ({ id, token: m.tokenizer.piece(id), logprob: logits[id] - lse }));
-    this.record(stats);
-    return result;
-  }
-
-  async loglikelihood(prompt: PromptInput, continuation: string | number[]): Promise<LoglikelihoodResult> {
-    const m = this.need('score');
-    const ids = this.promptIds(m, prompt);
-    const cont = typeof continuation === 'string' ? m.tokenizer.encode(continuation) : continuation;
-    if (cont.length === 0) throw new EngineRequestError('the continuation has no tokens', 'pass a non-empty continuation');
-    this.checkIds(m, cont);
-    if (ids.length + cont.length > m.contextWindow) throw new ContextWindowExceededError(ids.length, cont.length, m.contextWindow);
-    const V = m.config.model.vocabSize;
-    const all = [...ids, ...cont.slice(0, -1)];
-    const positions = cont.map((_, i) => ids.length - 1 + i);
-    const t0 = now();
-    const { logits, computed } = m.runner.run(all, positions);
-    const stats: CallStats = { ...zeroStats(), prefillTokens: computed, prefillMs: now() - t0 };
-    const tokens: TokenLogprob[] = [];
-    let total = 0;
-    let isGreedy = true;
-    cont.forEach((id, i) => {
-      const off = i * V;
-      const lp = logits[off + id] - logSumExp(logits, off, V);
-      total += lp;
-      if (argmax(logits, off, V) !== id) isGreedy = false;
-      tokens.push({ id, token: m.tokenizer.piece(id), logprob: lp });
-    });
-    this.record(stats);
-    return { logprob: total, tokens, isGreedy, stats };
+  /** A rejected promise, never a synchronous throw, when nothing is loaded. */
+  private async call<T>(operation: string, f: (m: Loaded) => Promise<T>): Promise<T> {
+    return f(this.need(operation));
   }
 
   async interrupt(): Promise<void> {
-    this.interruptRequested = true;
+    this.loaded?.sequences.interrupt();
   }
 
   async stats(): Promise<EngineStats> {
-    return { ...this.totals };
+    const t = this.loaded?.sequences.total;
+    return t ? { ...t } : { calls: 0, prefillTokens: 0, decodeTokens: 0, prefillMs: 0, decodeMs: 0 };
   }
 
   /** What is loaded (undefined before load). */

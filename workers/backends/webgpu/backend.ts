@@ -5,7 +5,8 @@
  *
  * Every call drives the model with explicit token ids through `forwardTokensAndSample` (so BOS
  * and tokenization are exactly the prompt's), resets the KV cache between sequences, and reads
- * full-vocabulary logits from the capture; the loops themselves are in sequence.ts.
+ * full-vocabulary logits from the capture; the loops themselves are src/core/decoding's
+ * SequenceRunner, the same the cpu backend runs.
  */
 import { MLCEngine, type ChatOptions, type LogitProcessor } from '@mlc-ai/web-llm';
 import type { Engine, EngineStats, GenerateRequest, GenerateResult, LoadedModelInfo, LoadProgress, LoglikelihoodResult, ModelSpec, PromptInput, ScoreNextResult } from '../../../src/core/engine.ts';
@@ -19,7 +20,7 @@ import { ModelNetworkError, ShaderF16UnsupportedError, WebGpuUnavailableError } 
 import { ProgressTracker } from './progress.ts';
 import { customEntry, ModelRegistry, type CacheBackend, type RegistryEntry } from './registry.ts';
 import { RegistryStore } from './registry-store.ts';
-import { SequenceRunner, type TokenizerLike } from './sequence.ts';
+import { SequenceRunner, type TokenizerLike } from '../../../src/core/decoding/index.ts';
 import { isModelLibCached, normalizeModelUrl } from './urls.ts';
 
 /** How long a pre-flight request may take before the load fails with a network error. */
@@ -132,14 +133,32 @@ export class WebGpuContext {
   }
 }
 
+/** The part of web-llm's MLCEngine this backend calls. */
+export type MlcEngineLike = Pick<
+  MLCEngine,
+  'setAppConfig' | 'setLogitProcessorRegistry' | 'setInitProgressCallback' | 'reload' | 'resetChat' | 'forwardTokensAndSample' | 'unload'
+>;
+
+export interface WebGpuBackendInit {
+  /** Base for relative model URLs (default: the worker's location). */
+  baseUrl?: string;
+  /**
+   * Makes web-llm's engine (default: `new MLCEngine`). The seam lets the Engine contract tests
+   * run this backend's real code in Node over a test double of web-llm (no GPU there).
+   */
+  createMlcEngine?: () => MlcEngineLike;
+}
+
 export class WebGpuBackend implements Engine {
-  private engine: MLCEngine | null = null;
+  private engine: MlcEngineLike | null = null;
   private readonly capture = new LogitCapture();
   private loaded: Loaded | null = null;
   private readonly baseUrl: string | undefined;
+  private readonly createMlcEngine: () => MlcEngineLike;
 
-  constructor(readonly ctx: WebGpuContext = new WebGpuContext(), opts: { baseUrl?: string } = {}) {
+  constructor(readonly ctx: WebGpuContext = new WebGpuContext(), opts: WebGpuBackendInit = {}) {
     this.baseUrl = opts.baseUrl ?? (typeof location !== 'undefined' ? location.href : undefined);
+    this.createMlcEngine = opts.createMlcEngine ?? (() => new MLCEngine({ logLevel: 'WARN' }));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -195,7 +214,7 @@ export class WebGpuBackend implements Engine {
 
     // 4. web-llm: register the capture BEFORE reload (the registry is read once, at reload).
     const chatOpts: ChatOptions = { ...GREEDY_CHAT_OPTS, ...(model.contextWindow !== undefined ? { context_window_size: model.contextWindow } : {}) };
-    const engine = (this.engine ??= new MLCEngine({ logLevel: 'WARN' }));
+    const engine = (this.engine ??= this.createMlcEngine());
     engine.setAppConfig(this.ctx.registry.appConfig(this.ctx.cacheBackend));
     engine.setLogitProcessorRegistry(new Map([[entry.id, this.capture]]));
     engine.setInitProgressCallback((r) => progress(tracker.update(r)));
@@ -225,7 +244,8 @@ export class WebGpuBackend implements Engine {
           await engine.forwardTokensAndSample(ids, isPrefill, entry.id);
           const logits = this.capture.last as Float32Array | null;
           if (!logits) throw new Error('web-llm did not call the logit processor');
-          return logits;
+          // web-llm recomputes the whole sequence after resetChat: every id given is computed.
+          return { logits, computed: ids.length };
         },
       },
       tokenizer,

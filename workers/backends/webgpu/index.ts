@@ -41,7 +41,7 @@ import { mapWebLlmError } from './error-map.ts';
 import { importFolderIntoCache, type FolderSource } from './import.ts';
 import { CACHE_BACKENDS, customEntry, type CacheBackend } from './registry.ts';
 
-export { WebGpuBackend, WebGpuContext, LogitCapture, preflightFetch, PREFLIGHT_TIMEOUT_MS } from './backend.ts';
+export { WebGpuBackend, WebGpuContext, LogitCapture, preflightFetch, PREFLIGHT_TIMEOUT_MS, type MlcEngineLike, type WebGpuBackendInit } from './backend.ts';
 export { capabilityReportFrom, gatherAdapterFacts, type AdapterFacts, type CapabilityReport } from './capability.ts';
 export { mapWebLlmError } from './error-map.ts';
 export * from './errors.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { argmax, findStop, logSoftmax, SequenceRunner, topK, type LogitsForwarder, type SequenceModel } from '../../workers/backends/webgpu/sequence.ts';
+import { argmax, findStop, logSoftmax, SequenceRunner, topK, type ForwardResult, type LogitsForwarder, type SequenceModel } from '../../src/core/decoding/index.ts';
 import { ContextWindowExceededError, EngineRequestError } from '../../src/core/engine-errors.ts';
 
 // A test double of a loaded model: characters are tokens, and the next token is a fixed function
@@ -17,7 +17,7 @@ class BigramForwarder implements LogitsForwarder {
     this.kv = [];
     this.resets++;
   }
-  async forward(ids: number[], isPrefill: boolean): Promise<Float32Array> {
+  async forward(ids: number[], isPrefill: boolean): Promise<ForwardResult> {
     this.calls.push({ ids: [...ids], isPrefill });
     this.kv.push(...ids);
     this.onForward?.();
@@ -25,7 +25,7 @@ class BigramForwarder implements LogitsForwarder {
     const logits = new Float32Array(VOCAB.length).fill(0);
     logits[this.next[last] ?? 0] = 5;
     logits[(this.next[last] ?? 0) === 3 ? 4 : 3] = 2; // a clear runner-up
-    return logits;
+    return { logits, computed: ids.length };
   }
 }
 
@@ -175,10 +175,10 @@ describe('SequenceRunner.scoreNext and loglikelihood', () => {
     expect(stats.decodeTokens).toBe(2);
   });
 
-  it('loglikelihood counts the continuation against the context window', async () => {
+  it('loglikelihood counts the continuation against the context window, like generated tokens', async () => {
     const { m } = model(CYCLE, 4);
     const r = new SequenceRunner(m);
-    await expect(r.loglikelihood({ ids: [3, 4, 5] }, [6, 3])).resolves.toBeTruthy();
-    await expect(r.loglikelihood({ ids: [3, 4, 5] }, [6, 3, 4])).rejects.toBeInstanceOf(ContextWindowExceededError);
+    await expect(r.loglikelihood({ ids: [3, 4, 5] }, [6])).resolves.toBeTruthy();
+    await expect(r.loglikelihood({ ids: [3, 4, 5] }, [6, 3])).rejects.toBeInstanceOf(ContextWindowExceededError);
   });
 });
