@@ -5,6 +5,7 @@
  */
 import type { GenerateRequest, GenerateResult, LoadedModelInfo, LoadProgress, ModelSpec } from '../core/engine.ts';
 import { createEngineClient, describeError, type BackendName, type EngineClient, type ModelSummary } from '../engine-client/index.ts';
+import { MODEL_PRESETS } from './models.ts';
 
 export type Activity = 'loading' | 'generating' | 'classifying' | 'checking' | null;
 
@@ -26,6 +27,8 @@ export class EngineSession {
   cancelling = $state(false);
   /** The webgpu backend's model registry (prebuilt Llama-2-7b, added, imported); null until asked. */
   webgpuModels = $state<ModelSummary[] | null>(null);
+  /** The Load panel's model choice (a preset id, a registry id or CUSTOM_MODEL); here so other panels can pick one. */
+  modelChoice = $state(MODEL_PRESETS[0].id);
 
   #client: EngineClient | null = null;
 
@@ -41,6 +44,17 @@ export class EngineSession {
 
   clearError(): void {
     this.error = null;
+  }
+
+  /** Shows anything caught (outside `run`) in the error banner. */
+  showError(e: unknown): void {
+    this.error = describeError(e);
+  }
+
+  /** Picks a webgpu registry model in the Load panel (switching the backend to webgpu). */
+  chooseWebgpuModel(id: string): void {
+    this.backend = 'webgpu';
+    this.modelChoice = id;
   }
 
   async load(spec: ModelSpec): Promise<LoadedModelInfo | null> {

@@ -1,0 +1,131 @@
+/**
+ * The Models & storage panel in the real app, by keyboard where a user would use it: import a
+ * local model folder (what <input webkitdirectory> hands the page) into Chromium's real Cache
+ * Storage, see it cached with its size and the storage bar move, pick it for loading, delete it
+ * through the confirm step; and a folder with one flipped byte is refused, naming the file.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { formatBytes } from '../../src/views/format.ts';
+import { useBrowserHarness, PUBLIC_DIR, type BrowserHarness } from './harness/index.ts';
+
+// q4f16_1: a quantization with a prebuilt Llama-2 library, which a registry entry needs.
+const MODEL = 'tiny-random-llama-q4f16_1';
+const MODEL_DIR = path.join(PUBLIC_DIR, 'models', MODEL);
+const CORRUPT_FILE = 'params_shard_0.bin';
+
+let h: BrowserHarness;
+let page: Page;
+let panel: Locator;
+const tmpDirs: string[] = [];
+
+useBrowserHarness(async (harness) => {
+  h = harness;
+  page = await h.browser.newPage();
+  await page.goto(`${h.origin}/`);
+  panel = page.getByTestId('models-panel');
+});
+
+afterAll(() => {
+  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** What the cache listing counts for a model folder: config, tokenizer, tensor-cache.json and the shards. */
+function cachedBytesOnDisk(dir: string): number {
+  const tensorCache = JSON.parse(readFileSync(path.join(dir, 'tensor-cache.json'), 'utf8')) as { records: { dataPath: string }[] };
+  const files = ['mlc-chat-config.json', 'tokenizer.json', 'tensor-cache.json', ...tensorCache.records.map((r) => r.dataPath)];
+  return files.reduce((s, f) => s + statSync(path.join(dir, f)).size, 0);
+}
+
+/** A copy of the model folder with one byte of `file` changed (size unchanged: only sha256 can tell). */
+function corruptCopy(file: string): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'ftlab-corrupt-'));
+  tmpDirs.push(root);
+  const dir = path.join(root, MODEL);
+  mkdirSync(dir);
+  for (const f of readdirSync(MODEL_DIR)) copyFileSync(path.join(MODEL_DIR, f), path.join(dir, f));
+  const bytes = readFileSync(path.join(dir, file));
+  bytes[Math.floor(bytes.length / 2)] ^= 0x01;
+  writeFileSync(path.join(dir, file), bytes);
+  return dir;
+}
+
+async function pressOn(target: Locator, key = 'Enter'): Promise<void> {
+  await target.focus();
+  await page.keyboard.press(key);
+}
+
+/** The "used" part of the storage text ("3.4 MiB of 10 GiB (…)") in bytes, to the text's precision. */
+function usedBytes(text: string | null): number {
+  const m = /^([\d.]+) (B|KiB|MiB|GiB|TiB) of /.exec(text ?? '');
+  if (!m) throw new Error(`unexpected storage text: ${text}`);
+  return Number(m[1]) * 1024 ** ['B', 'KiB', 'MiB', 'GiB', 'TiB'].indexOf(m[2]);
+}
+
+const row = (id: string): Locator => panel.locator(`tr[data-model-id="${id}"]`);
+
+describe('Models & storage panel', () => {
+  it('lists the registry on Refresh, before anything is cached', async () => {
+    await pressOn(panel.getByRole('button', { name: 'Refresh' }));
+    const table = panel.getByTestId('models-table');
+    await table.waitFor({ timeout: 30_000 });
+    const cells = (await row('Llama-2-7b-chat-hf-q4f32_1-MLC').locator('td').allTextContents()).map((t) => t.trim());
+    expect(cells).toEqual(['prebuilt', 'q4f32_1', 'no', '–', 'Use']);
+    expect(await row(MODEL).count()).toBe(0);
+    expect(await panel.getByTestId('storage-usage').textContent()).toMatch(/^[\d.]+ (B|KiB|MiB) of [\d.]+ [KMGT]iB \([\d.<]+%\)/);
+  });
+
+  it('imports a local folder: cached with its size, storage in use, usable in the Load panel, then deleted', async () => {
+    // The file input is found by its visible label; playwright hands it the folder like a user's pick.
+    await panel.getByLabel('Import a local folder…').setInputFiles(MODEL_DIR);
+    await expect.poll(() => panel.getByTestId('imported-id').textContent(), { timeout: 20_000 }).toBe(MODEL);
+    const imported = row(MODEL);
+    await imported.waitFor();
+    expect(await imported.locator('td').first().textContent()).toBe('imported');
+    expect(await imported.getByTestId('model-cached').textContent()).toBe('yes');
+    expect(await imported.getByTestId('model-size').textContent()).toBe(formatBytes(cachedBytesOnDisk(MODEL_DIR)));
+    expect(Number(await panel.locator('meter').getAttribute('value'))).toBeGreaterThan(0);
+    // The site's usage now holds the model (Chromium counts Cache Storage at once).
+    expect(usedBytes(await panel.getByTestId('storage-usage').textContent())).toBeGreaterThanOrEqual(cachedBytesOnDisk(MODEL_DIR) * 0.95);
+
+    // "Use" picks it in the Load panel, on the webgpu backend, and moves focus there.
+    await pressOn(imported.getByRole('button', { name: `Use ${MODEL} in the Load panel` }));
+    expect(await page.locator('#model-choice').inputValue()).toBe(MODEL);
+    expect(await page.getByRole('radio', { name: /webgpu/ }).isChecked()).toBe(true);
+    expect(await page.locator('#model-choice').evaluate((el) => el === document.activeElement)).toBe(true);
+
+    // Delete asks first; Escape keeps the model and gives focus back to Delete.
+    const del = imported.getByRole('button', { name: `Delete ${MODEL} from the cache` });
+    await pressOn(del);
+    const yes = imported.getByRole('button', { name: 'Yes, delete' });
+    expect(await yes.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => del.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await imported.getByTestId('model-cached').textContent()).toBe('yes');
+
+    await page.keyboard.press('Enter');
+    await yes.waitFor();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => row(MODEL).count(), { timeout: 20_000 }).toBe(0);
+    expect(await panel.getByTestId('models-status').textContent()).toMatch(new RegExp(`Deleted ${MODEL}`));
+    expect(await panel.getByTestId('imported-id').count()).toBe(0);
+    expect(await panel.getByRole('alert').count()).toBe(0);
+  });
+
+  it('refuses a folder with one flipped byte, naming the file, and keeps the listing', async () => {
+    const listed = await panel.locator('tbody tr').count();
+    await panel.getByLabel('Import a local folder…').setInputFiles(corruptCopy(CORRUPT_FILE));
+    const alert = panel.getByRole('alert');
+    await alert.waitFor({ timeout: 20_000 });
+    expect(await alert.getByTestId('error-code').textContent()).toMatch(/artifact-corrupt/);
+    expect(await alert.getByTestId('error-message').textContent()).toMatch(new RegExp(`${CORRUPT_FILE}.*sha256`));
+    expect(await alert.getByTestId('error-hint').textContent()).toBeTruthy();
+    expect(await panel.locator('tbody tr').count()).toBe(listed);
+    expect(await row(MODEL).count()).toBe(0);
+    expect(await panel.getByTestId('import-progress').count()).toBe(0);
+    expect(h.browser.logs).toEqual([]);
+  });
+});
