@@ -1,0 +1,68 @@
+/** The Models & storage panel's pure helpers: rows from the registry and the cache, storage text. */
+import { describe, expect, it } from 'vitest';
+import { cachedLabel, describeFolderFiles, isDeletable, modelRows, sourceLabel, storageText, usageFraction } from '../../src/views/models-table.ts';
+import type { CachedModelSummary, ModelSummary } from '../../src/engine-client/index.ts';
+
+function summary(id: string, source: string, quantization = 'q4f16_1'): ModelSummary {
+  return { id, source, quantization, baseModel: 'b', method: 'base', note: `note of ${id}`, folderUrl: `https://x/${id}/`, modelLib: 'lib.wasm' };
+}
+
+function cachedOf(id: string, source: string, status: CachedModelSummary['status'], bytes: number): CachedModelSummary {
+  return { id, source, status, bytes, missing: [], cacheBackend: 'cache', fileCount: status === 'none' ? 0 : 4 };
+}
+
+describe('modelRows', () => {
+  it('joins each registry model with its cache state, in registry order', () => {
+    const rows = modelRows(
+      [summary('pre', 'prebuilt', 'q4f32_1'), summary('byurl', 'url'), summary('imp', 'imported')],
+      [cachedOf('imp', 'imported', 'complete', 3_500_000), cachedOf('pre', 'prebuilt', 'none', 0), cachedOf('byurl', 'url', 'partial', 10)],
+    );
+    expect(rows.map((r) => [r.id, r.source, r.quantization, r.cached, r.bytes])).toEqual([
+      ['pre', 'prebuilt', 'q4f32_1', 'none', 0],
+      ['byurl', 'custom', 'q4f16_1', 'partial', 10],
+      ['imp', 'imported', 'q4f16_1', 'complete', 3_500_000],
+    ]);
+    expect(rows[2].note).toBe('note of imp');
+    expect(rows.map(isDeletable)).toEqual([false, true, true]);
+  });
+
+  it('marks a model the cache listing does not mention as unknown, and never hides a cached one', () => {
+    const rows = modelRows([summary('a', 'prebuilt')], [cachedOf('ghost', 'imported', 'complete', 5)]);
+    expect(rows.map((r) => [r.id, r.cached, r.quantization])).toEqual([
+      ['a', 'unknown', 'q4f16_1'],
+      ['ghost', 'complete', '?'],
+    ]);
+    expect(cachedLabel(rows[0].cached)).toBe('?');
+    expect(isDeletable(rows[1])).toBe(true);
+  });
+
+  it('labels sources and cache states', () => {
+    expect([sourceLabel('prebuilt'), sourceLabel('url'), sourceLabel('imported')]).toEqual(['prebuilt', 'custom', 'imported']);
+    expect((['complete', 'partial', 'none'] as const).map(cachedLabel)).toEqual(['yes', 'partly', 'no']);
+  });
+});
+
+describe('storage', () => {
+  it('is a fraction in [0, 1] only when the browser gives both numbers', () => {
+    expect(usageFraction({ usageBytes: 512, quotaBytes: 2048, persisted: false })).toBe(0.25);
+    expect(usageFraction({ usageBytes: 5000, quotaBytes: 2048, persisted: false })).toBe(1);
+    expect(usageFraction({ usageBytes: null, quotaBytes: 2048, persisted: null })).toBeNull();
+    expect(usageFraction({ usageBytes: 1, quotaBytes: 0, persisted: null })).toBeNull();
+    expect(usageFraction(null)).toBeNull();
+  });
+
+  it('reads as used of quota, with a percentage and persistence', () => {
+    expect(storageText({ usageBytes: 3 * 1024 ** 2, quotaBytes: 10 * 1024 ** 3, persisted: true })).toBe('3.0 MiB of 10 GiB (0.03%), persistent');
+    expect(storageText({ usageBytes: 1024, quotaBytes: 10 * 1024 ** 3, persisted: false })).toBe('1.0 KiB of 10 GiB (<0.01%)');
+    expect(storageText({ usageBytes: 512, quotaBytes: 1024, persisted: false })).toBe('512 B of 1.0 KiB (50.0%)');
+    expect(storageText({ usageBytes: null, quotaBytes: null, persisted: null })).toBe('? of ?');
+  });
+});
+
+describe('describeFolderFiles', () => {
+  it('names the picked folder and counts its files and bytes', () => {
+    const file = (rel: string, size: number): File => Object.assign(new File([new Uint8Array(size)], rel.split('/').at(-1) ?? rel), { webkitRelativePath: rel });
+    expect(describeFolderFiles([file('model/a.bin', 10), file('model/sub/b.json', 5)])).toEqual({ name: 'model', files: 2, bytes: 15 });
+    expect(describeFolderFiles([])).toEqual({ name: null, files: 0, bytes: 0 });
+  });
+});
