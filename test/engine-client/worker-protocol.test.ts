@@ -12,6 +12,7 @@ import { ContextWindowExceededError, EngineRequestError, ModelNotLoadedError } f
 import { EngineHost, type BackendFactories } from '../../workers/engine-host.ts';
 import { decodeError, encodeError, installErrorTransfer } from '../../workers/protocol.ts';
 import { createEngineClient, EngineWorkerError, type EngineClient } from '../../src/engine-client/index.ts';
+import { PortWorker } from '../helpers/port-worker.ts';
 
 const MODEL: ModelSpec = { id: 'double', url: '/models/double/' };
 
@@ -56,28 +57,6 @@ function doubleEngine(name: string, log: string[]): Engine {
       return { calls: 0, prefillTokens: 0, decodeTokens: 0, prefillMs: 0, decodeMs: 0 };
     },
   };
-}
-
-/** A Worker-shaped object over a MessagePort, so createEngineClient runs unchanged. */
-class PortWorker extends EventTarget {
-  terminated = false;
-  constructor(private readonly port: MessagePort) {
-    super();
-    port.addEventListener('message', (ev) => this.dispatchEvent(new MessageEvent('message', { data: (ev as MessageEvent).data })));
-    port.start();
-  }
-  postMessage(msg: unknown, transfer?: Transferable[]): void {
-    this.port.postMessage(msg, transfer ?? []);
-  }
-  terminate(): void {
-    this.terminated = true;
-    this.port.close();
-  }
-  crash(message: string): void {
-    const ev = new Event('error') as Event & { message: string };
-    Object.defineProperty(ev, 'message', { value: message });
-    this.dispatchEvent(ev);
-  }
 }
 
 const open: MessagePort[] = [];
