@@ -41,7 +41,7 @@ export interface ContractSubject {
 }
 
 /** Zero-shot-like (BOS) and k-shot-like (no BOS) prompts, short so the suite stays fast. */
-export const CONTRACT_PROMPTS: PromptInput[] = [
+export const CONTRACT_PROMPTS: Extract<PromptInput, { text: string }>[] = [
   { text: 'Review: the food was great and the service friendly.\nSentiment:', bos: true },
   { text: 'Premise: A man plays a guitar.\nHypothesis: A person makes music.\nAnswer: yes\n\nPremise: A dog sleeps.\nHypothesis: The cat runs.\nAnswer:', bos: false },
 ];
@@ -171,7 +171,6 @@ export function describeEngineContract(name: string, setup: () => Promise<Contra
 
     it('a prompt as {ids} is the same prompt as {text, bos}', async () => {
       for (const prompt of CONTRACT_PROMPTS) {
-        if ('ids' in prompt) continue;
         const ids = await engine.tokenize(prompt.text, { bos: prompt.bos });
         const a = await engine.generate({ prompt, maxTokens: 4, stopAtEos: false });
         const b = await engine.generate({ prompt: { ids }, maxTokens: 4, stopAtEos: false });
