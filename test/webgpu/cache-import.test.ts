@@ -86,11 +86,13 @@ describe.each(stores)('%s store', (_name, make) => {
 
   it('imports a verified folder under the URLs web-llm requests, then reports it complete', async () => {
     const s = make();
-    const progress: number[] = [];
-    const r = await importFolderIntoCache(s, folder(), (p) => progress.push(p.done));
+    const progress: string[] = [];
+    const r = await importFolderIntoCache(s, folder(), { onProgress: (p) => progress.push(`${p.phase} ${p.done}/${p.total} ${p.bytesDone}/${p.bytesTotal}`) });
     expect(r.folderUrl).toBe('https://ftlab-import.invalid/llama2-7b-ft-paws-q4f32_1/');
     expect(r.ignored).toEqual(['README.md']);
-    expect(progress).toEqual([1, 2, 3, 4]);
+    expect(progress.map((p) => p.split(' ').slice(0, 2).join(' '))).toEqual(['verify 1/4', 'verify 2/4', 'verify 3/4', 'verify 4/4', 'write 1/4', 'write 2/4', 'write 3/4', 'write 4/4']);
+    expect(progress[3].split(' ')[2]).toBe(`${r.bytes}/${r.bytes}`);
+    expect(progress[7].split(' ')[2]).toBe(`${r.bytes}/${r.bytes}`);
     expect(await s.has('webllm/config', `${r.folderUrl}mlc-chat-config.json`)).toBe(true);
     expect(await s.has('webllm/model', `${r.folderUrl}params_shard_0.bin`)).toBe(true);
     const state = await cachedModelState(s, r.folderUrl);
@@ -106,6 +108,35 @@ describe.each(stores)('%s store', (_name, make) => {
     expect((err as ArtifactChecksumError).file).toBe('params_shard_0.bin');
     expect(await s.keys('webllm/model')).toEqual([]);
     expect(await s.keys('webllm/config')).toEqual([]);
+  });
+
+  it('verifies every file before writing any: a failed re-import keeps the copy cached before', async () => {
+    const s = make();
+    const r = await importFolderIntoCache(s, folder());
+    const before = await cachedModelState(s, r.folderUrl);
+    const phases: string[] = [];
+    // The last file in the manifest is corrupt: nothing of the new copy is written.
+    const err = await importFolderIntoCache(s, folder('params_shard_0.bin'), { onProgress: (p) => phases.push(p.phase) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ArtifactChecksumError);
+    expect(phases.every((p) => p === 'verify')).toBe(true);
+    expect(await cachedModelState(s, r.folderUrl)).toEqual(before);
+    expect(before.status).toBe('complete');
+  });
+
+  it('lets the caller refuse a manifest before any file is read or written', async () => {
+    const s = make();
+    let read = 0;
+    const files = folder().map((f) => (f.name === 'ftlab-manifest.json' ? f : Object.assign(f, { arrayBuffer: async () => { read++; return new ArrayBuffer(0); } })));
+    const refusal = new Error('no lib for this quantization');
+    const err = await importFolderIntoCache(s, files, {
+      accept: (m) => {
+        expect(m.id).toBe('llama2-7b-ft-paws-q4f32_1');
+        throw refusal;
+      },
+    }).catch((e: unknown) => e);
+    expect(err).toBe(refusal);
+    expect(read).toBe(0);
+    expect(await s.keys('webllm/model')).toEqual([]);
   });
 });
 

@@ -5,7 +5,7 @@
  * sha256) before it is written; a failed import removes what it wrote.
  */
 import { ArtifactMissingError } from '../../../src/core/engine-errors.ts';
-import { MANIFEST_FILE, ManifestInvalidError, parseManifest, verifyArtifact, type FtlabManifest } from '../../../src/core/manifest.ts';
+import { MANIFEST_FILE, ManifestInvalidError, parseManifest, verifyArtifact, type FtlabManifest, type ManifestFile } from '../../../src/core/manifest.ts';
 import { deleteFolderFromCache, scopeOf, type ArtifactStore } from './cache.ts';
 import { importedModelUrl } from './urls.ts';
 
@@ -48,7 +48,11 @@ export async function collectFolderFiles(source: FolderSource): Promise<FolderFi
 }
 
 export interface ImportProgress {
+  /** 'verify': every file is checked before anything is written; 'write': checked again and cached. */
+  phase: 'verify' | 'write';
+  /** The file just finished. */
   file: string;
+  /** Files finished in this phase, of `total`. */
   done: number;
   total: number;
   bytesDone: number;
@@ -69,12 +73,23 @@ export interface ImportResult {
 /**
  * Verifies and writes a folder into the cache. The manifest's `modelLib` may be a path inside
  * the folder (e.g. "model-webgpu.wasm"): the lib is then imported too.
+ *
+ * Every file is verified before the first write, so a bad folder leaves the cache as it was (a
+ * copy of the same model imported before survives a failed re-import). Files are read again to
+ * be written (4 GB do not fit in memory twice) and checked again then, so nothing unverified is
+ * ever cached; a failure while writing (quota) removes what was written.
  */
-export async function importFolderIntoCache(
-  store: ArtifactStore,
-  source: FolderSource,
-  onProgress?: (p: ImportProgress) => void,
-): Promise<ImportResult> {
+export interface ImportOptions {
+  onProgress?: (p: ImportProgress) => void;
+  /**
+   * Called with the parsed manifest before any file is read: throws to refuse the folder (e.g. a
+   * quantization with no model lib, an id taken by a prebuilt model), leaving the cache untouched.
+   */
+  accept?: (manifest: FtlabManifest) => void;
+}
+
+export async function importFolderIntoCache(store: ArtifactStore, source: FolderSource, options: ImportOptions = {}): Promise<ImportResult> {
+  const { onProgress, accept } = options;
   const files = await collectFolderFiles(source);
   const byPath = new Map(files.map((f) => [f.path, f.file]));
   const manifestFile = byPath.get(MANIFEST_FILE);
@@ -82,6 +97,7 @@ export async function importFolderIntoCache(
     throw new ManifestInvalidError([`the folder has no ${MANIFEST_FILE} (found: ${files.slice(0, 8).map((f) => f.path).join(', ') || 'nothing'})`]);
   }
   const manifest = parseManifest(await manifestFile.text());
+  accept?.(manifest);
   const missing = manifest.files.filter((f) => !byPath.has(f.path)).map((f) => f.path);
   if (missing.length > 0) throw new ArtifactMissingError(missing[0], `listed in ${MANIFEST_FILE} but not in the folder${missing.length > 1 ? ` (${missing.length} files missing: ${missing.slice(0, 5).join(', ')})` : ''}`);
 
@@ -90,14 +106,24 @@ export async function importFolderIntoCache(
   const listed = new Set(manifest.files.map((f) => f.path));
   const ignored = files.map((f) => f.path).filter((p) => p !== MANIFEST_FILE && !listed.has(p));
   const bytesTotal = manifest.files.reduce((s, f) => s + f.size, 0);
+  const readVerified = async (entry: ManifestFile): Promise<Uint8Array> => {
+    const bytes = new Uint8Array(await (byPath.get(entry.path) as Blob).arrayBuffer());
+    await verifyArtifact(entry, bytes);
+    return bytes;
+  };
   let bytesDone = 0;
+  for (const [i, entry] of manifest.files.entries()) {
+    await readVerified(entry);
+    bytesDone += entry.size;
+    onProgress?.({ phase: 'verify', file: entry.path, done: i + 1, total: manifest.files.length, bytesDone, bytesTotal });
+  }
+  bytesDone = 0;
   try {
     for (const [i, entry] of manifest.files.entries()) {
-      const bytes = new Uint8Array(await (byPath.get(entry.path) as Blob).arrayBuffer());
-      await verifyArtifact(entry, bytes);
+      const bytes = await readVerified(entry);
       await store.write(scopeOf(entry.path), new URL(entry.path, folderUrl).href, bytes);
       bytesDone += entry.size;
-      onProgress?.({ file: entry.path, done: i + 1, total: manifest.files.length, bytesDone, bytesTotal });
+      onProgress?.({ phase: 'write', file: entry.path, done: i + 1, total: manifest.files.length, bytesDone, bytesTotal });
     }
     // Keep the manifest next to the weights: listing and provenance read it from the cache.
     await store.write('webllm/model', new URL(MANIFEST_FILE, folderUrl).href, new Uint8Array(await manifestFile.arrayBuffer()));

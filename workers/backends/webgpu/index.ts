@@ -21,9 +21,11 @@
  *   listCachedModels(): Promise<CachedModelSummary[]> every registry model with cache status and bytes
  *   deleteCachedModel(id): Promise<void>              web-llm's deleteModelAllInfoInCache + leftovers
  *   storageEstimate(): Promise<StorageEstimate>       navigator.storage.estimate()
- *   importLocalFolder(files | dirHandle): Promise<ImportedModel>
- *                                                     verify against ftlab-manifest.json (sha256) and
- *                                                     write into web-llm's cache; returns the ModelSpec
+ *   importLocalFolder(files | dirHandle, onProgress?): Promise<ImportedModel>
+ *                                                     verify every file against ftlab-manifest.json
+ *                                                     (sha256), then write into web-llm's cache;
+ *                                                     returns the ModelSpec. Progress: ImportProgress
+ *                                                     (phase verify|write, files and bytes done)
  *   setCacheBackend('cache' | 'indexeddb'), getCacheBackend()
  *   listModels(): Promise<ModelSummary[]>             the registry (id, source, quantization, notes)
  *
@@ -38,7 +40,9 @@ import { WebGpuBackend, WebGpuContext } from './backend.ts';
 import { cachedModelState, deleteFolderFromCache, storageEstimate as estimate, type CachedModelState, type StorageEstimate } from './cache.ts';
 import { capabilityReportFrom, gatherAdapterFacts, type CapabilityReport } from './capability.ts';
 import { mapWebLlmError } from './error-map.ts';
-import { importFolderIntoCache, type FolderSource } from './import.ts';
+import { importFolderIntoCache, type FolderSource, type ImportProgress } from './import.ts';
+import { importedModelUrl } from './urls.ts';
+import type { FtlabManifest } from '../../../src/core/manifest.ts';
 import { CACHE_BACKENDS, customEntry, type CacheBackend } from './registry.ts';
 
 export { WebGpuBackend, WebGpuContext, LogitCapture, preflightFetch, PREFLIGHT_TIMEOUT_MS, type MlcEngineLike, type WebGpuBackendInit } from './backend.ts';
@@ -48,6 +52,7 @@ export * from './errors.ts';
 export { parseWebLlmProgress, ProgressTracker } from './progress.ts';
 export { ModelRegistry, prebuiltLlama2Entries, prebuiltLlama2Lib, customEntry, PREBUILT_LLAMA2_IDS, type RegistryEntry, type CacheBackend } from './registry.ts';
 export { normalizeModelUrl, webLlmFolderOf } from './urls.ts';
+export type { FolderSource, ImportProgress } from './import.ts';
 
 /** One context per worker: the backend and the extras share registry and cache setting. */
 const context = new WebGpuContext();
@@ -159,11 +164,19 @@ export interface ImportedModel {
   note: string;
 }
 
-export async function importLocalFolder(source: FolderSource): Promise<ImportedModel> {
+export async function importLocalFolder(source: FolderSource, onProgress?: (p: ImportProgress) => void): Promise<ImportedModel> {
   await context.ready();
+  // The registry entry's checks (a model lib for the quantization, no prebuilt id) run on the
+  // manifest before any file is read: a folder the registry would refuse is never cached.
+  const accept = (m: FtlabManifest): void => {
+    if (context.registry.get(m.id)?.source === 'prebuilt') {
+      throw new EngineRequestError(`"${m.id}" is a prebuilt model id`, 'give the imported model another id in its ftlab-manifest.json');
+    }
+    customEntry({ id: m.id, url: importedModelUrl(m.id).folderUrl, manifest: m, source: 'imported' });
+  };
   let result;
   try {
-    result = await importFolderIntoCache(context.store(), source);
+    result = await importFolderIntoCache(context.store(), source, { accept, ...(onProgress ? { onProgress } : {}) });
   } catch (err) {
     throw mapWebLlmError(err);
   }
