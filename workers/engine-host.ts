@@ -118,7 +118,7 @@ export class EngineHost implements EngineWorkerApi {
     return WEBGPU_EXTRAS.filter((name) => typeof extras[name] === 'function');
   }
 
-  async webgpuExtra(name: WebgpuExtraName, args: unknown[]): Promise<unknown> {
+  async webgpuExtra(name: WebgpuExtraName, args: unknown[], onProgress?: (p: unknown) => void): Promise<unknown> {
     if (!isWebgpuExtraName(name)) {
       throw new EngineRequestError(`unknown webgpu extra "${String(name)}"`, `use one of: ${WEBGPU_EXTRAS.join(', ')}`);
     }
@@ -127,7 +127,9 @@ export class EngineHost implements EngineWorkerApi {
     if (typeof fn !== 'function') {
       throw new EngineUnavailableError('webgpu', `this build's webgpu backend has no "${name}"`, 'update the app; the webgpu backend of this build does not offer it');
     }
-    return await (fn as (...a: unknown[]) => unknown)(...(Array.isArray(args) ? args : []));
+    const callArgs = Array.isArray(args) ? [...args] : [];
+    if (onProgress) callArgs.push(bestEffort(onProgress));
+    return await (fn as (...a: unknown[]) => unknown)(...callArgs);
   }
 
   private oneAtATime<T>(run: () => Promise<T>): Promise<T> {
@@ -164,19 +166,25 @@ function checkBackend(name: unknown): BackendName {
  * Across comlink the page's callback is a proxy whose calls return Promises; a backend calls it
  * synchronously and must neither wait for the page nor fail when the page has gone.
  */
-function forwardProgress(onProgress: (p: LoadProgress) => unknown): (p: LoadProgress) => void {
+function bestEffort<T>(onProgress: (p: T) => unknown): (p: T) => void {
   return (p) => {
-    const plain: LoadProgress = {
+    try {
+      void Promise.resolve(onProgress(p)).catch(() => undefined);
+    } catch {
+      // The page's callback threw synchronously (or its port is closed): progress is best-effort.
+    }
+  };
+}
+
+/** Load progress as plain data (a backend's object may carry more than LoadProgress says). */
+function forwardProgress(onProgress: (p: LoadProgress) => unknown): (p: LoadProgress) => void {
+  const send = bestEffort(onProgress);
+  return (p) =>
+    send({
       phase: p.phase,
       fraction: p.fraction,
       text: p.text,
       ...(p.loadedBytes !== undefined ? { loadedBytes: p.loadedBytes } : {}),
       ...(p.totalBytes !== undefined ? { totalBytes: p.totalBytes } : {}),
-    };
-    try {
-      void Promise.resolve(onProgress(plain)).catch(() => undefined);
-    } catch {
-      // The page's callback threw synchronously (or its port is closed): progress is best-effort.
-    }
-  };
+    });
 }

@@ -13,14 +13,26 @@ import type { Engine } from '../src/core/engine.ts';
 import { EngineHost, type ExtraFunction } from './engine-host.ts';
 import { installErrorTransfer, type WebgpuExtraName } from './protocol.ts';
 
-/** Releases the page's progress callback (a comlink proxy: a MessagePort) once a load settles. */
+/** Releases a progress callback from the page (a comlink proxy: a MessagePort). */
+function release(onProgress: unknown): void {
+  (onProgress as { [Comlink.releaseProxy]?: () => void } | undefined)?.[Comlink.releaseProxy]?.();
+}
+
+/** Releases the page's progress callbacks once a load or an extra (a folder import) settles. */
 class WorkerEngineHost extends EngineHost {
   override async load(...args: Parameters<EngineHost['load']>): ReturnType<EngineHost['load']> {
     try {
       return await super.load(...args);
     } finally {
-      const onProgress = args[1] as { [Comlink.releaseProxy]?: () => void } | undefined;
-      onProgress?.[Comlink.releaseProxy]?.();
+      release(args[1]);
+    }
+  }
+
+  override async webgpuExtra(...args: Parameters<EngineHost['webgpuExtra']>): ReturnType<EngineHost['webgpuExtra']> {
+    try {
+      return await super.webgpuExtra(...args);
+    } finally {
+      release(args[2]);
     }
   }
 }

@@ -64,8 +64,12 @@ export interface EngineWorkerApi {
   interrupt(): Promise<void>;
   stats(): Promise<EngineStats>;
 
-  /** Calls one of the webgpu backend's extras by name (capability report, cache, storage...). */
-  webgpuExtra(name: WebgpuExtraName, args: unknown[]): Promise<unknown>;
+  /**
+   * Calls one of the webgpu backend's extras by name (capability report, cache, storage...).
+   * `onProgress` (a comlink proxy) is passed as the extra's last argument, for the extras that
+   * report progress (importLocalFolder); progress is best-effort, like load()'s.
+   */
+  webgpuExtra(name: WebgpuExtraName, args: unknown[], onProgress?: (p: unknown) => void): Promise<unknown>;
   /** Which extras the webgpu backend module actually exports (it is loaded to answer). */
   webgpuExtras(): Promise<WebgpuExtraName[]>;
 }

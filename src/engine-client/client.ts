@@ -29,6 +29,7 @@ import type {
   CapabilityReport,
   FolderSource,
   ImportedModel,
+  ImportProgress,
   ModelSummary,
   StorageEstimate,
 } from './webgpu-extras.ts';
@@ -55,8 +56,11 @@ export interface EngineClient extends Engine {
   deleteCachedModel(modelId: string): Promise<void>;
   /** navigator.storage.estimate() as seen by the worker, plus persistence. */
   storageEstimate(): Promise<StorageEstimate>;
-  /** Verifies a local MLC folder (files from <input webkitdirectory> or a directory handle) and caches it. */
-  importLocalFolder(source: FolderSource): Promise<ImportedModel>;
+  /**
+   * Verifies a local MLC folder (files from <input webkitdirectory> or a directory handle) against
+   * its ftlab-manifest.json and caches it; `onProgress` hears each file verified, then written.
+   */
+  importLocalFolder(source: FolderSource, onProgress?: (p: ImportProgress) => void): Promise<ImportedModel>;
   /** Where web-llm caches artifacts: Cache Storage (default) or IndexedDB. */
   setCacheBackend(backend: CacheBackend): Promise<void>;
   getCacheBackend(): Promise<CacheBackend>;
@@ -137,7 +141,10 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
       await call(() => remote.webgpuExtra('deleteCachedModel', [modelId]));
     },
     storageEstimate: () => call(() => remote.webgpuExtra('storageEstimate', [])) as Promise<StorageEstimate>,
-    importLocalFolder: (source) => call(() => remote.webgpuExtra('importLocalFolder', [source])) as Promise<ImportedModel>,
+    importLocalFolder: (source, onProgress) =>
+      call(() =>
+        remote.webgpuExtra('importLocalFolder', [source], onProgress ? Comlink.proxy((p: unknown) => onProgress(p as ImportProgress)) : undefined),
+      ) as Promise<ImportedModel>,
     setCacheBackend: async (backend) => {
       await call(() => remote.webgpuExtra('setCacheBackend', [backend]));
     },

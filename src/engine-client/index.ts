@@ -6,6 +6,7 @@ export type {
   CachedModelSummary,
   FolderSource,
   ImportedModel,
+  ImportProgress,
   ModelSummary,
   StorageEstimate,
 } from './webgpu-extras.ts';

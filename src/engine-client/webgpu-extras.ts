@@ -5,4 +5,4 @@
 export type { CapabilityReport, CacheBackend } from '../../workers/backends/webgpu/index.ts';
 export type { CachedModelSummary, ImportedModel, ModelSummary } from '../../workers/backends/webgpu/index.ts';
 export type { StorageEstimate } from '../../workers/backends/webgpu/cache.ts';
-export type { FolderSource } from '../../workers/backends/webgpu/import.ts';
+export type { FolderSource, ImportProgress } from '../../workers/backends/webgpu/import.ts';

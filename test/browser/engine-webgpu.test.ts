@@ -3,9 +3,9 @@
  * has: headless Chromium's SwiftShader (software Vulkan) WebGPU. What can be checked here: that
  * web-llm loads in the worker (as its own chunk, only when asked for), the capability report on
  * a real adapter, the failure paths (no shader-f16, unreachable host) with their codes and hints
- * across the worker boundary, and the cache extras on real Cache Storage (import a local folder,
- * list, delete). What cannot: running a model on WebGPU — the tiny models have no compiled WebGPU
- * library, and the prebuilt Llama-2-7b library and weights need the network.
+ * across the worker boundary, and the cache extras on real Cache Storage (import a local folder
+ * with progress, list, delete). What cannot: running a model on WebGPU — the tiny models have no
+ * compiled WebGPU library, and the prebuilt Llama-2-7b library and weights need the network.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -137,12 +137,20 @@ describe('webgpu backend on the software adapter', () => {
           const paths = ['ftlab-manifest.json', ...manifest.files.map((f) => f.path)];
           const files = [];
           for (const p of paths) files.push({ path: p, file: await (await fetch(base + p)).blob() });
-          const imported = await client.importLocalFolder(files);
+          const phases = new Set<string>();
+          let lastWrite = '';
+          const imported = await client.importLocalFolder(files, (p) => {
+            phases.add(p.phase);
+            if (p.phase === 'write') lastWrite = `${p.done}/${p.total} ${p.bytesDone}/${p.bytesTotal}`;
+          });
+          // Progress crosses on its own port: let the last messages land.
+          for (let i = 0; i < 50 && !lastWrite.startsWith(`${manifest.files.length}/`); i++) await new Promise((r) => setTimeout(r, 20));
+          const progress = { phases: [...phases], lastWrite };
           const listed = (await client.listCachedModels()).find((m) => m.id === imported.id);
           const usage = (await client.storageEstimate()).usageBytes;
           await client.deleteCachedModel(imported.id);
           const afterDelete = (await client.listCachedModels()).find((m) => m.id === imported.id);
-          return { imported, listed, usage, afterDelete };
+          return { imported, listed, usage, afterDelete, progress, files: manifest.files.length };
         } finally {
           client.terminate();
         }
@@ -156,6 +164,8 @@ describe('webgpu backend on the software adapter', () => {
     expect(r.listed?.bytes).toBeGreaterThan(1_000_000);
     expect(r.usage).toBeGreaterThan(0);
     expect(r.afterDelete).toBeUndefined();
+    expect(r.progress.phases).toEqual(['verify', 'write']);
+    expect(r.progress.lastWrite).toBe(`${r.files}/${r.files} ${r.imported.bytes}/${r.imported.bytes}`);
   });
 });
 

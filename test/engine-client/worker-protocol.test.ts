@@ -181,6 +181,23 @@ describe('engine client over comlink', () => {
     expect((err as FtlabError).code).toBe('engine-unavailable');
   });
 
+  it('passes a progress callback to the extras that report progress (folder import)', async () => {
+    const { client } = setup({
+      importLocalFolder: async (source: unknown, onProgress?: (p: unknown) => void) => {
+        onProgress?.({ phase: 'verify', file: 'a.bin', done: 1, total: 1, bytesDone: 3, bytesTotal: 3 });
+        onProgress?.({ phase: 'write', file: 'a.bin', done: 1, total: 1, bytesDone: 3, bytesTotal: 3 });
+        return { id: 'm', files: (source as unknown[]).length };
+      },
+    });
+    const seen: string[] = [];
+    const result = await client.importLocalFolder([new File(['abc'], 'a.bin')], (p) => seen.push(`${p.phase} ${p.file} ${p.bytesDone}`));
+    expect(result).toEqual({ id: 'm', files: 1 });
+    await expect.poll(() => seen).toEqual(['verify a.bin 3', 'write a.bin 3']);
+    // Without a callback the extra gets only its own arguments.
+    const { client: plain } = setup({ importLocalFolder: async (...args: unknown[]) => ({ id: 'm', files: args.length }) });
+    expect(await plain.importLocalFolder([])).toEqual({ id: 'm', files: 1 });
+  });
+
   it('rejects pending and later calls when the worker dies, instead of hanging', async () => {
     const { client, worker } = setup();
     // A load that never answers: the host is behind a port we stop delivering to.
