@@ -3,7 +3,7 @@
  * registry model (its summary joined with its cache state), the storage bar's fraction, and a
  * look at a picked folder before it is sent to the worker. Pure functions: unit-tested in Node.
  */
-import type { CacheBackend, CachedModelSummary, ModelSummary, StorageEstimate } from '../engine-client/index.ts';
+import type { CacheBackend, CachedModelSummary, ImportProgress, ModelSummary, StorageEstimate } from '../engine-client/index.ts';
 import { formatBytes } from './format.ts';
 
 export type CachedState = CachedModelSummary['status'];
@@ -105,4 +105,16 @@ export function describeFolderFiles(files: readonly File[]): FolderSelection {
     files: files.length,
     bytes: files.reduce((s, f) => s + f.size, 0),
   };
+}
+
+/** Import progress in [0, 1]: verifying is the first half (every byte is hashed), writing the second. */
+export function importFraction(p: ImportProgress): number {
+  const within = p.bytesTotal > 0 ? p.bytesDone / p.bytesTotal : p.total > 0 ? p.done / p.total : 1;
+  return (p.phase === 'verify' ? 0 : 0.5) + within / 2;
+}
+
+/** "verifying sha256: 2 of 6 files, 1.0 MiB of 3.4 MiB (tokenizer.json)". */
+export function importProgressText(p: ImportProgress): string {
+  const what = p.phase === 'verify' ? 'verifying sha256' : 'caching';
+  return `${what}: ${p.done} of ${p.total} files, ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)} (${p.file})`;
 }

@@ -1,6 +1,6 @@
 /** The Models & storage panel's pure helpers: rows from the registry and the cache, storage text. */
 import { describe, expect, it } from 'vitest';
-import { cachedLabel, describeFolderFiles, isDeletable, modelRows, sourceLabel, storageText, usageFraction } from '../../src/views/models-table.ts';
+import { cachedLabel, describeFolderFiles, importFraction, importProgressText, isDeletable, modelRows, sourceLabel, storageText, usageFraction } from '../../src/views/models-table.ts';
 import type { CachedModelSummary, ModelSummary } from '../../src/engine-client/index.ts';
 
 function summary(id: string, source: string, quantization = 'q4f16_1'): ModelSummary {
@@ -64,5 +64,16 @@ describe('describeFolderFiles', () => {
     const file = (rel: string, size: number): File => Object.assign(new File([new Uint8Array(size)], rel.split('/').at(-1) ?? rel), { webkitRelativePath: rel });
     expect(describeFolderFiles([file('model/a.bin', 10), file('model/sub/b.json', 5)])).toEqual({ name: 'model', files: 2, bytes: 15 });
     expect(describeFolderFiles([])).toEqual({ name: null, files: 0, bytes: 0 });
+  });
+});
+
+describe('import progress', () => {
+  it('counts verifying as the first half and caching as the second', () => {
+    const p = { file: 'params_shard_0.bin', done: 1, total: 4, bytesDone: 512, bytesTotal: 2048 };
+    expect(importFraction({ ...p, phase: 'verify' })).toBe(0.125);
+    expect(importFraction({ ...p, phase: 'write', bytesDone: 2048 })).toBe(1);
+    expect(importFraction({ ...p, phase: 'write', bytesTotal: 0 })).toBe(0.625);
+    expect(importProgressText({ ...p, phase: 'verify' })).toBe('verifying sha256: 1 of 4 files, 512 B of 2.0 KiB (params_shard_0.bin)');
+    expect(importProgressText({ ...p, phase: 'write' })).toMatch(/^caching: 1 of 4 files/);
   });
 });
