@@ -110,9 +110,52 @@ describe('Models & storage panel', () => {
     await yes.waitFor();
     await page.keyboard.press('Enter');
     await expect.poll(() => row(MODEL).count(), { timeout: 20_000 }).toBe(0);
+    expect(await panel.getByRole('button', { name: 'Refresh' }).evaluate((el) => el === document.activeElement)).toBe(true);
     expect(await panel.getByTestId('models-status').textContent()).toMatch(new RegExp(`Deleted ${MODEL}`));
     expect(await panel.getByTestId('imported-id').count()).toBe(0);
     expect(await panel.getByRole('alert').count()).toBe(0);
+  });
+
+  it('keeps the cache backends apart: a model imported into IndexedDB is not cached in the Cache API', async () => {
+    const cacheApi = panel.getByRole('radio', { name: 'Cache API (default)' });
+    const idb = panel.getByRole('radio', { name: 'IndexedDB' });
+    const caption = panel.locator('caption');
+    // A radio group by keyboard: arrows move the choice.
+    await pressOn(cacheApi, 'ArrowRight');
+    await expect.poll(() => caption.textContent()).toMatch(/in the IndexedDB cache/);
+    expect(await idb.isChecked()).toBe(true);
+
+    await panel.getByLabel('Import a local folder…').setInputFiles(MODEL_DIR);
+    await expect.poll(() => panel.getByTestId('imported-id').textContent(), { timeout: 20_000 }).toBe(MODEL);
+    expect(await row(MODEL).getByTestId('model-cached').textContent()).toBe('yes');
+    expect(await row(MODEL).getByTestId('model-size').textContent()).toBe(formatBytes(cachedBytesOnDisk(MODEL_DIR)));
+
+    await pressOn(idb, 'ArrowLeft');
+    await expect.poll(() => caption.textContent()).toMatch(/in the Cache API cache/);
+    await expect.poll(() => row(MODEL).getByTestId('model-cached').textContent()).toBe('no');
+    expect(await row(MODEL).getByRole('button', { name: /^Delete/ }).count()).toBe(0);
+
+    await pressOn(cacheApi, 'ArrowRight');
+    await expect.poll(() => row(MODEL).getByTestId('model-cached').textContent()).toBe('yes');
+    await row(MODEL).getByRole('button', { name: `Delete ${MODEL} from the cache` }).click();
+    await panel.getByRole('button', { name: 'Yes, delete' }).click();
+    await expect.poll(() => row(MODEL).count(), { timeout: 20_000 }).toBe(0);
+    await pressOn(idb, 'ArrowLeft');
+    await expect.poll(() => caption.textContent()).toMatch(/in the Cache API cache/);
+    expect(await panel.getByRole('alert').count()).toBe(0);
+  });
+
+  it('refuses a folder whose quantization has no model library before reading it, caching nothing', async () => {
+    const before = usedBytes(await panel.getByTestId('storage-usage').textContent());
+    await panel.getByLabel('Import a local folder…').setInputFiles(path.join(PUBLIC_DIR, 'models', 'tiny-random-llama-f32'));
+    const alert = panel.getByRole('alert');
+    await alert.waitFor({ timeout: 20_000 });
+    expect(await alert.getByTestId('error-message').textContent()).toMatch(/no prebuilt Llama-2-7b model lib for quantization "q0f32"/);
+    expect(await alert.getByTestId('error-hint').textContent()).toMatch(/q4f16_1 or q4f32_1/);
+    expect(await row('tiny-random-llama-f32').count()).toBe(0);
+    // Re-read after the failure: the 17 MiB folder left no trace.
+    expect(usedBytes(await panel.getByTestId('storage-usage').textContent())).toBeLessThan(before + 1024 ** 2);
+    await alert.getByRole('button', { name: 'Dismiss' }).click();
   });
 
   it('refuses a folder with one flipped byte, naming the file, and keeps the listing', async () => {
