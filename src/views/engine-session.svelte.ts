@@ -4,8 +4,9 @@
  * goes through `run`, which records busy/error uniformly.
  */
 import type { GenerateRequest, GenerateResult, LoadedModelInfo, LoadProgress, ModelSpec } from '../core/engine.ts';
-import { createEngineClient, describeError, type BackendName, type EngineClient, type ModelSummary } from '../engine-client/index.ts';
+import { createEngineClient, describeError, type BackendName, type CacheBackend, type EngineClient, type ModelSummary } from '../engine-client/index.ts';
 import { MODEL_PRESETS } from './models.ts';
+import { readCachePreference, writeCachePreference } from './cache-preference.ts';
 
 export type Activity = 'loading' | 'generating' | 'classifying' | 'checking' | null;
 
@@ -31,6 +32,8 @@ export class EngineSession {
   modelChoice = $state(MODEL_PRESETS[0].id);
 
   #client: EngineClient | null = null;
+  /** Whether the saved cache backend was given to this worker (it starts on 'cache'). */
+  #cacheApplied = false;
 
   /** The worker starts on first use, not at page load. */
   get client(): EngineClient {
@@ -61,6 +64,7 @@ export class EngineSession {
     this.loaded = null;
     this.progress = { phase: 'fetch', fraction: 0, text: 'starting' };
     return this.run('loading', async () => {
+      if (this.backend === 'webgpu') await this.applyCachePreference();
       const info = await this.client.load(spec, (p) => (this.progress = p), { backend: this.backend });
       this.loaded = info;
       this.progress = { phase: 'done', fraction: 1, text: `loaded ${info.id}` };
@@ -68,9 +72,28 @@ export class EngineSession {
     });
   }
 
+  /**
+   * Gives the worker the cache backend picked before (it is kept across reloads). Only a
+   * non-default choice costs a call, and that call loads web-llm: so only webgpu paths call this.
+   */
+  async applyCachePreference(): Promise<void> {
+    if (this.#cacheApplied) return;
+    const saved = readCachePreference();
+    if (saved !== 'cache') await this.client.setCacheBackend(saved);
+    this.#cacheApplied = true;
+  }
+
+  /** Switches the webgpu cache backend and remembers it for the next visit. */
+  async setCacheBackend(backend: CacheBackend): Promise<void> {
+    await this.client.setCacheBackend(backend);
+    this.#cacheApplied = true;
+    writeCachePreference(backend);
+  }
+
   /** Asks the worker for the webgpu registry (this loads web-llm in the worker, so only on demand). */
   async refreshWebgpuModels(): Promise<void> {
     try {
+      await this.applyCachePreference();
       this.webgpuModels = await this.client.listModels();
     } catch (e) {
       this.webgpuModels = [];

@@ -130,6 +130,13 @@ describe('Models & storage panel', () => {
     expect(await row(MODEL).getByTestId('model-cached').textContent()).toBe('yes');
     expect(await row(MODEL).getByTestId('model-size').textContent()).toBe(formatBytes(cachedBytesOnDisk(MODEL_DIR)));
 
+    // The choice outlives the page (the worker starts on the Cache API each time).
+    await page.reload();
+    await pressOn(panel.getByRole('button', { name: 'Refresh' }));
+    await expect.poll(() => caption.textContent()).toMatch(/in the IndexedDB cache/);
+    expect(await idb.isChecked()).toBe(true);
+    expect(await row(MODEL).getByTestId('model-cached').textContent()).toBe('yes');
+
     await pressOn(idb, 'ArrowLeft');
     await expect.poll(() => caption.textContent()).toMatch(/in the Cache API cache/);
     await expect.poll(() => row(MODEL).getByTestId('model-cached').textContent()).toBe('no');

@@ -1,6 +1,7 @@
 /** The Models & storage panel's pure helpers: rows from the registry and the cache, storage text. */
 import { describe, expect, it } from 'vitest';
 import { cachedLabel, describeFolderFiles, importFraction, importProgressText, isDeletable, modelRows, sourceLabel, storageText, usageFraction } from '../../src/views/models-table.ts';
+import { readCachePreference, writeCachePreference } from '../../src/views/cache-preference.ts';
 import type { CachedModelSummary, ModelSummary } from '../../src/engine-client/index.ts';
 
 function summary(id: string, source: string, quantization = 'q4f16_1'): ModelSummary {
@@ -75,5 +76,26 @@ describe('import progress', () => {
     expect(importFraction({ ...p, phase: 'write', bytesTotal: 0 })).toBe(0.625);
     expect(importProgressText({ ...p, phase: 'verify' })).toBe('verifying sha256: 1 of 4 files, 512 B of 2.0 KiB (params_shard_0.bin)');
     expect(importProgressText({ ...p, phase: 'write' })).toMatch(/^caching: 1 of 4 files/);
+  });
+});
+
+describe('cache backend preference', () => {
+  it('round-trips through storage and falls back to the Cache API', () => {
+    const map = new Map<string, string>();
+    const storage = { getItem: (k: string) => map.get(k) ?? null, setItem: (k: string, v: string) => void map.set(k, v) };
+    expect(readCachePreference(storage)).toBe('cache');
+    writeCachePreference('indexeddb', storage);
+    expect(readCachePreference(storage)).toBe('indexeddb');
+    writeCachePreference('cache', storage);
+    expect(readCachePreference(storage)).toBe('cache');
+    map.set([...map.keys()][0], 'bogus');
+    expect(readCachePreference(storage)).toBe('cache');
+  });
+
+  it('survives a storage that throws or is missing', () => {
+    const blocked = { getItem: () => { throw new Error('blocked'); }, setItem: () => { throw new Error('blocked'); } };
+    expect(readCachePreference(blocked)).toBe('cache');
+    expect(() => writeCachePreference('indexeddb', blocked)).not.toThrow();
+    expect(readCachePreference(undefined)).toBe('cache');
   });
 });
