@@ -2,7 +2,9 @@
  * The Models & storage panel in the real app, by keyboard where a user would use it: import a
  * local model folder (what <input webkitdirectory> hands the page) into Chromium's real Cache
  * Storage, see it cached with its size and the storage bar move, pick it for loading, delete it
- * through the confirm step; and a folder with one flipped byte is refused, naming the file.
+ * through the confirm step; switch the cache backend (remembered across a reload); a folder with
+ * one flipped byte, or of a quantization with no model library, is refused and leaves nothing
+ * behind; the folder picker's directory handle path works too.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -176,6 +178,40 @@ describe('Models & storage panel', () => {
     expect(await panel.locator('tbody tr').count()).toBe(listed);
     expect(await row(MODEL).count()).toBe(0);
     expect(await panel.getByTestId('import-progress').count()).toBe(0);
+    expect(h.browser.logs).toEqual([]);
+  });
+
+  it('imports through the folder picker: a real directory handle crosses into the worker', async () => {
+    // showDirectoryPicker's dialog cannot be driven headless: the stub hands back a real
+    // FileSystemDirectoryHandle (origin-private file system) holding the model's files.
+    const app = await h.browser.newPage();
+    await app.addInitScript(() => {
+      const w = window as unknown as { showDirectoryPicker: () => Promise<unknown>; pickedDirectory?: unknown };
+      w.showDirectoryPicker = async () => w.pickedDirectory;
+    });
+    await app.goto(`${h.origin}/`);
+    await app.evaluate(
+      async ({ base, files }) => {
+        const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('picked-model', { create: true });
+        for (const f of files) {
+          const writable = await (await dir.getFileHandle(f, { create: true })).createWritable();
+          await writable.write(await (await fetch(base + f)).blob());
+          await writable.close();
+        }
+        (window as unknown as { pickedDirectory: unknown }).pickedDirectory = dir;
+      },
+      { base: `${h.origin}/models/${MODEL}/`, files: readdirSync(MODEL_DIR) },
+    );
+    const appPanel = app.getByTestId('models-panel');
+    await appPanel.getByRole('button', { name: 'Choose a folder…' }).focus();
+    await app.keyboard.press('Enter');
+    await expect.poll(() => appPanel.getByTestId('imported-id').textContent(), { timeout: 20_000 }).toBe(MODEL);
+    const imported = appPanel.locator(`tr[data-model-id="${MODEL}"]`);
+    expect(await imported.getByTestId('model-cached').textContent()).toBe('yes');
+    await imported.getByRole('button', { name: `Delete ${MODEL} from the cache` }).click();
+    await appPanel.getByRole('button', { name: 'Yes, delete' }).click();
+    await expect.poll(() => imported.count(), { timeout: 20_000 }).toBe(0);
+    await app.close();
     expect(h.browser.logs).toEqual([]);
   });
 });
