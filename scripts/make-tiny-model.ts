@@ -20,6 +20,7 @@ import llamaTokenizer from 'llama-tokenizer-js';
 import { chatConfigJson, CHAT_CONFIG_FILE, type LlamaConfig } from '../src/core/mlc/chat-config.ts';
 import { llamaMatrices, llamaNorms, llamaParamCount } from '../src/core/mlc/llama-layout.ts';
 import { parseQuantization } from '../src/core/mlc/quantization.ts';
+import { fnv1a, mulberry32 } from '../src/core/random.ts';
 import { buildTensorCache, MAX_SHARD_BYTES, weightTensors, type TensorToWrite } from '../src/core/mlc/writer.ts';
 
 /** Bump when the output of this script changes for the same spec. */
@@ -75,25 +76,6 @@ export const TINY_MODELS: RandomLlamaSpec[] = [
 // ---------------------------------------------------------------------------------------------
 // Deterministic noise
 
-/** FNV-1a of a string: per-tensor seeds, so a tensor's values do not depend on write order. */
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
-
-/** mulberry32: small, fast, good enough for test weights. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** n normal samples (Box–Muller) with standard deviation std and mean mean. */
 function normals(seed: number, n: number, std: number, mean = 0): Float32Array {
   const rand = mulberry32(seed);
@@ -117,6 +99,7 @@ export function randomLlamaWeights(cfg: LlamaConfig, seed: number): { matrices: 
   const matrices = new Map<string, { N: number; K: number; w: Float32Array }>();
   for (const m of llamaMatrices(cfg)) {
     const std = m.name === 'model.embed_tokens' ? 1 : 1 / Math.sqrt(m.K);
+    // Per-tensor seeds (FNV-1a of the name): a tensor's values do not depend on write order.
     matrices.set(m.name, { N: m.N, K: m.K, w: normals((seed ^ fnv1a(m.name)) >>> 0, m.N * m.K, std) });
   }
   const norms = new Map<string, Float32Array>();

@@ -7,20 +7,9 @@ import { DemoPoolError } from './errors.ts';
 import { sameContent } from './overlap.ts';
 import type { TaskItem } from './types.ts';
 
-/** A PRNG returning floats in [0, 1). */
-export type Random = () => number;
+import { mulberry32 } from '../random.ts';
 
-/** mulberry32: small, fast, good enough to pick demonstrations. */
-export function mulberry32(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32, type Random } from '../random.ts';
 
 /** A 32-bit seed from any number or string (FNV-1a over the UTF-16 units), mixed with more parts. */
 export function seedFrom(...parts: (number | string)[]): number {

@@ -10,7 +10,7 @@
  *    Σ (q−7)·s·x = s·(Σ q·x − 7·Σ x), with Σ x per group computed once per call.
  * Accumulation is in double (JS numbers); storage is float32.
  */
-import { GROUP_SIZE, MAX_INT } from '../../../src/core/mlc/quantization.ts';
+import { GROUP_SIZE, MAX_INT, type QuantizedMatrix } from '../../../src/core/mlc/quantization.ts';
 
 export interface DenseWeight {
   kind: 'dense';
@@ -19,14 +19,9 @@ export interface DenseWeight {
   w: Float32Array;
 }
 
-export interface Q4Weight {
+/** A q4 matrix kept packed (see src/core/mlc/quantization.ts for the layout). */
+export interface Q4Weight extends QuantizedMatrix {
   kind: 'q4';
-  N: number;
-  K: number;
-  groups: number;
-  wordsPerRow: number;
-  qWeight: Uint32Array;
-  scale: Float32Array;
 }
 
 export type LinearWeight = DenseWeight | Q4Weight;
