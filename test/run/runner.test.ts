@@ -255,6 +255,18 @@ describe('runPlan: errors, cancellation, progress', () => {
     expect(seen.map((p) => `${p.done}/${p.total}`)).toEqual(['0/6', '1/6', '2/6', '3/6', '4/6', '5/6', '6/6']);
     expect(seen[4].cell?.template).toBe(1);
     expect(seen[4].item).toBe(0);
+    // Where each sample stands in its cell and the plan (a CLI prints a line per finished cell).
+    expect(seen.slice(1).map((p) => `${p.cellIndex}/${p.cellCount} ${p.cellDone}/${p.cellTotal}`)).toEqual(['0/2 1/3', '0/2 2/3', '0/2 3/3', '1/2 1/3', '1/2 2/3', '1/2 3/3']);
+  });
+
+  it('counts a cell\'s progress over the samples left to do when resuming', async () => {
+    const store = new MemoryRecordStore();
+    const p = plan([{ name: 'synth', task: SENTIMENT, items: synthetic(SENTIMENT, 3) }], { templates: [0, 1] });
+    const ac = new AbortController();
+    await runPlan(p, { engine: new FakeEngine(), store, signal: ac.signal, onProgress: (x) => x.done === 4 && ac.abort() });
+    const seen: RunProgress[] = [];
+    await runPlan(p, { engine: new FakeEngine(), store, onProgress: (x) => seen.push(x) });
+    expect(seen.slice(1).map((x) => `${x.cellIndex} ${x.cellDone}/${x.cellTotal}`)).toEqual(['1 1/2', '1 2/2']);
   });
 
   it('loads each model once, in plan order', async () => {

@@ -64,6 +64,12 @@ export interface RunProgress {
   cell?: CellSpec;
   cellKey?: string;
   item?: number;
+  /** Position of the cell among the plan's cells (0-based) and how many cells the plan has. */
+  cellIndex?: number;
+  cellCount?: number;
+  /** Samples of this cell evaluated so far in this run, and how many this run has to evaluate. */
+  cellDone?: number;
+  cellTotal?: number;
 }
 
 export interface RunOptions {
@@ -186,8 +192,8 @@ export async function runPlan(plan: EvalPlan, opts: RunOptions): Promise<RunResu
   try {
     let loadedModel: string | undefined;
     let consecutiveErrors = 0;
-    outer: for (const { cell, pending } of work) {
-      for (const sample of pending) {
+    outer: for (const [cellIndex, { cell, pending }] of work.entries()) {
+      for (const [sampleIndex, sample] of pending.entries()) {
         if (signal?.aborted) {
           cancelled = true;
           break outer;
@@ -209,7 +215,16 @@ export async function runPlan(plan: EvalPlan, opts: RunOptions): Promise<RunResu
           consecutiveErrors++;
           if (consecutiveErrors >= maxConsecutive) throw new RunFailedError(consecutiveErrors, record.error.message);
         } else consecutiveErrors = 0;
-        opts.onProgress?.({ ...progress, cell: cell.spec, cellKey: cell.key, item: sample.item });
+        opts.onProgress?.({
+          ...progress,
+          cell: cell.spec,
+          cellKey: cell.key,
+          item: sample.item,
+          cellIndex,
+          cellCount: work.length,
+          cellDone: sampleIndex + 1,
+          cellTotal: pending.length,
+        });
         if (progress.done % 10 === 0) await store.putRun?.(meta('running'));
       }
     }
