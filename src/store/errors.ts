@@ -23,3 +23,32 @@ export class StorageUnavailableError extends FtlabError {
     );
   }
 }
+
+/** A records file (JSON lines) whose content is not what ftlab wrote: a bad line that is not the last. */
+export class RecordFileCorruptError extends FtlabError {
+  constructor(file: string, line: number, detail: string) {
+    super(
+      'record-file-corrupt',
+      `${file} line ${line}: ${detail}`,
+      'this line was not written by an interrupted run (only an unfinished last line is); fix or remove it, or write the records to another --out file',
+    );
+  }
+}
+
+/** Another live process has the records file open for writing (two runs would interleave lines). */
+export class RecordFileLockedError extends FtlabError {
+  constructor(file: string, pid: number) {
+    super(
+      'record-file-locked',
+      `${file} is being written by another ftlab process (pid ${pid})`,
+      `wait for it to finish or stop it; if no ftlab run is using the file, delete ${file}.lock`,
+    );
+  }
+}
+
+/** The records file cannot be created, read or written (a missing folder, permissions, a full disk). */
+export class RecordFileError extends FtlabError {
+  constructor(file: string, detail: string, options?: { cause?: unknown }) {
+    super('record-file', `cannot use ${file} for records: ${detail}`, 'check the path (its folder must exist) and the free disk space', options);
+  }
+}
