@@ -24,12 +24,16 @@ RMSNorm variance, the RoPE angles and the eager softmax), and with those islands
 for a second, diagnostic pass (~1e-15: the two implementations then compute the same function, so
 every convention agrees). Only the unmodified pass's values are committed.
 
-Needs torch + transformers (not project dependencies; install them in a throwaway virtualenv):
+Needs torch + transformers, which are NOT project dependencies: install them in a throwaway
+virtualenv outside the repo. The committed values were made with torch 2.15.0 and transformers
+5.23.0 from PyPI (the Linux torch wheel pulls its CUDA libraries, ~5 GB installed, and `import
+torch` fails without them even on CPU; it installed here in about a minute):
 
-    python3 -m venv /tmp/hfref-venv && /tmp/hfref-venv/bin/pip install torch transformers
-    npm run make-tiny-model
-    /tmp/hfref-venv/bin/python tools/reference/llama_transformers.py
+    python3 -m venv /tmp/hfref-venv && /tmp/hfref-venv/bin/pip install torch==2.15.0 transformers==5.23.0
+    npm run make-tiny-model && python3 tools/reference/llama_numpy.py
+    /tmp/hfref-venv/bin/python tools/reference/llama_transformers.py   # ~6 s on CPU
 """
+
 import contextlib
 import datetime
 import hashlib
@@ -160,9 +164,13 @@ def hf_state_dict(records, c):
     return {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in sd.items()}
 
 
-def load_hf_model(folder):
+def model_config(folder):
     with open(os.path.join(folder, "mlc-chat-config.json")) as f:
-        c = json.load(f)["model_config"]
+        return json.load(f)["model_config"]
+
+
+def load_hf_model(folder):
+    c = model_config(folder)
     config = hf_config(c)
     model = LlamaForCausalLM(config).to(torch.float64).eval()
     # strict: every HF parameter gets an MLC tensor and nothing is left over.
@@ -255,7 +263,7 @@ def main():
         "about": "Hugging Face transformers LlamaForCausalLM (float64, eager attention) logits for the "
         "generated tiny random models, same prompts and positions as tiny-random-llama.reference.json",
         "madeBy": {
-            "command": "python tools/reference/llama_transformers.py",
+            "command": "python tools/reference/llama_transformers.py (torch + transformers from PyPI in a venv)",
             "date": datetime.date.today().isoformat(),
             "python": platform.python_version(),
             "torch": torch.__version__,
@@ -271,11 +279,13 @@ def main():
         folder = os.path.join(MODELS, model_id)
         hashes = {s: sha256(os.path.join(folder, s)) for s in ref["shardSha256"]}
         if hashes != ref["shardSha256"]:
-            sys.exit(f"{model_id}: shards differ from the numpy reference's; run npm run make-tiny-model and llama_numpy.py first")
+            sys.exit(
+                f"{model_id}: shards differ from the numpy reference's; run npm run make-tiny-model and llama_numpy.py first"
+            )
         model = load_hf_model(folder)
         entry = {"shardSha256": hashes, "prompts": run_prompts(model, ref["prompts"])}
         worst, same_rank = max_diff_vs_numpy(entry, ref)
-        with float64_throughout(float(model.config.rope_parameters["rope_theta"])):
+        with float64_throughout(float(model_config(folder)["position_embedding_base"])):
             worst64, _ = max_diff_vs_numpy({"prompts": run_prompts(model, ref["prompts"])}, ref)
         entry["vsNumpyReference"] = {
             "maxAbsLogprobDiff": worst,
