@@ -79,6 +79,7 @@ if (isEntry) {
     stdin: process.stdin,
     out: (s) => void process.stdout.write(s),
     err: (s) => void process.stderr.write(s),
+    errIsTTY: process.stderr.isTTY === true,
   });
   process.exitCode = code;
 }

@@ -4,6 +4,13 @@ export interface CliIO {
   /** Write one chunk (callers add "\n"). */
   out: (s: string) => void;
   err: (s: string) => void;
+  /** Whether stderr is a terminal (progress may redraw one line with \r). Default false. */
+  errIsTTY?: boolean;
+  /**
+   * Cancels a long command between samples (`eval`). When absent, such a command cancels on
+   * the process's first SIGINT (Ctrl+C) itself; tests pass their own signal.
+   */
+  signal?: AbortSignal;
 }
 
 export type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean; description: string };

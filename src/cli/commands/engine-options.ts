@@ -24,7 +24,8 @@ export function resolveModelDir(model: string): string {
   return existsSync(underPublic) ? underPublic : model;
 }
 
-export async function openEngine(command: string, values: Record<string, unknown>): Promise<{ engine: Engine; modelDir: string }> {
+/** Checks --engine: cpu runs here; webgpu gets the "browser only" error, anything else a usage error. */
+export function requireCpuEngine(command: string, values: Record<string, unknown>): void {
   const kind = (values.engine as string | undefined) ?? 'cpu';
   if (kind === 'webgpu') {
     throw new EngineUnavailableError(
@@ -34,6 +35,10 @@ export async function openEngine(command: string, values: Record<string, unknown
     );
   }
   if (kind !== 'cpu') throw new CliOptionError(command, `--engine must be cpu or webgpu, not "${kind}"`);
+}
+
+export async function openEngine(command: string, values: Record<string, unknown>): Promise<{ engine: Engine; modelDir: string }> {
+  requireCpuEngine(command, values);
   const model = values.model as string | undefined;
   if (!model) throw new CliOptionError(command, '--model DIR is required (an MLC folder; `npm run make-tiny-model` makes test ones)');
   const fail = (msg: string) => new CliOptionError(command, msg);

@@ -6,6 +6,7 @@ import { scoreCommand } from './score.ts';
 import { generateCommand } from './generate.ts';
 import { classifyCommand } from './classify.ts';
 import { logprobsCommand } from './logprobs.ts';
+import { evalCommand } from './eval.ts';
 
 /** Every `ftlab` command, in the order `ftlab --help` lists them. */
 export const commands: CliCommand[] = [
@@ -16,4 +17,5 @@ export const commands: CliCommand[] = [
   generateCommand,
   classifyCommand,
   logprobsCommand,
+  evalCommand,
 ];
