@@ -247,6 +247,20 @@ describe('ftlab eval', () => {
     for (const x of ids) expect(x.promptIds?.slice(0, 2)).toEqual([1, 29871]);
   });
 
+  it('several models: each loaded once, in order, with its own cells', async () => {
+    const out = path.join(dir, 'models.jsonl');
+    const models = ensureTinyModels();
+    const r = await ftlabEval(['--model', models['tiny-random-llama-f32'], '--model', 'tiny-random-llama-q4f16_1', '--paper-data', PAPER_DATA, '--test-set', 'sst2', '--mode', 'zero-shot', '--templates', '0', '--limit', '2', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.err.match(/eval: loading \S+/g)).toEqual(['eval: loading tiny-random-llama-f32', 'eval: loading tiny-random-llama-q4f16_1']);
+    expect(r.summaries.map((x) => x.modelId)).toEqual(['tiny-random-llama-f32', 'tiny-random-llama-q4f16_1']);
+    const { records } = readLines(out);
+    expect(records.map((x) => `${x.modelId}#${x.item}`)).toEqual(['tiny-random-llama-f32#0', 'tiny-random-llama-f32#1', 'tiny-random-llama-q4f16_1#0', 'tiny-random-llama-q4f16_1#1']);
+    // Same prompts, different weights: different scores.
+    expect((records[0] as ClassificationRecord).labelLogprobs).not.toEqual((records[2] as ClassificationRecord).labelLogprobs);
+    expectSummariesFromFile(r.summaries, out, 2);
+  });
+
   it('bad input: one line, non-zero exit, and no records file', async () => {
     const out = path.join(dir, 'never.jsonl');
     const paperArgs = ['--model', modelDir, '--paper-data', PAPER_DATA, '--out', out];

@@ -176,6 +176,7 @@ export const evalCommand: CliCommand = {
       for (const cell of result.cells) io.out(JSON.stringify(summaryLine(cell)) + '\n');
       return result.status === 'cancelled' ? 130 : 0;
     } finally {
+      progress.clearLive();
       interrupt?.dispose();
       await engine.unload().catch(() => undefined);
       await store.close();

@@ -131,6 +131,12 @@ export class EvalProgress {
     this.liveLine = false;
   }
 
+  /** Wipe the live counter (before an error message takes the line). */
+  clearLive(): void {
+    if (this.liveLine) this.opts.write('\r\x1b[K');
+    this.liveLine = false;
+  }
+
   /** The run's end: totals, or how to resume after a cancel. */
   end(result: RunResult, file: string): void {
     const secs = (this.now() - this.startedAt) / 1000;
