@@ -8,7 +8,7 @@ import { createEngineClient, describeError, type BackendName, type CacheBackend,
 import { MODEL_PRESETS } from './models.ts';
 import { readCachePreference, writeCachePreference } from './cache-preference.ts';
 
-export type Activity = 'loading' | 'generating' | 'classifying' | 'checking' | null;
+export type Activity = 'loading' | 'generating' | 'classifying' | 'checking' | 'evaluating' | null;
 
 export interface ShownError {
   code?: string;
@@ -20,6 +20,8 @@ export interface ShownError {
 export class EngineSession {
   backend = $state<BackendName>('cpu');
   loaded = $state<LoadedModelInfo | null>(null);
+  /** The spec the loaded model was loaded from (an evaluation plan names it). */
+  loadedSpec = $state.raw<ModelSpec | null>(null);
   progress = $state<LoadProgress | null>(null);
   activity = $state<Activity>(null);
   error = $state<ShownError | null>(null);
@@ -62,11 +64,13 @@ export class EngineSession {
 
   async load(spec: ModelSpec): Promise<LoadedModelInfo | null> {
     this.loaded = null;
+    this.loadedSpec = null;
     this.progress = { phase: 'fetch', fraction: 0, text: 'starting' };
     return this.run('loading', async () => {
       if (this.backend === 'webgpu') await this.applyCachePreference();
       const info = await this.client.load(spec, (p) => (this.progress = p), { backend: this.backend });
       this.loaded = info;
+      this.loadedSpec = spec;
       this.progress = { phase: 'done', fraction: 1, text: `loaded ${info.id}` };
       return info;
     });
