@@ -185,6 +185,44 @@ describe('Evaluate panel', () => {
     const row = cellRow('zero-shot');
     expect(await row.getByTestId('cell-n').textContent()).toBe('2');
     expect(await row.getByTestId('cell-metric').textContent()).toMatch(/^ROUGE-L \d\.\d{4} \[\d\.\d{4}, \d\.\d{4}\] \(bootstrap mid, seed 0; mean \d\.\d{4}\)$/);
+    // Focus is back on Run once the run is over.
+    expect(await panel.getByRole('button', { name: 'Run', exact: true }).evaluate((el) => el === document.activeElement)).toBe(true);
+  });
+
+  it('flags stored samples of another max-new-tokens budget, and deletes a cell\'s records', async () => {
+    await panel.getByLabel('Max new tokens').fill('10');
+    await pressOn(panel.getByRole('button', { name: 'Show stored results' }));
+    await expect.poll(() => panel.getByTestId('eval-budget-note').textContent()).toMatch(/^xsum zero-shot map 0: 2 stored samples were generated with another max-new-tokens budget than 10;/);
+    await pressOn(cellRow('zero-shot').getByRole('button'));
+    await pressOn(panel.getByRole('button', { name: 'Delete records…' }));
+    await pressOn(panel.getByRole('group', { name: 'Confirm delete' }).getByRole('button', { name: 'Delete' }));
+    await expect.poll(() => cellRow('zero-shot').getByTestId('cell-n').textContent()).toBe('0 (2 to go)');
+    expect(await cellRow('zero-shot').getByTestId('cell-metric').textContent()).toBe('–');
+    expect(await panel.getByTestId('eval-budget-note').count()).toBe(0);
+  });
+
+  it('cancels a long generation with Escape: the finished sample is stored, the one in flight is not', async () => {
+    await panel.getByLabel('Max new tokens').fill('1500');
+    await pressOn(panel.getByRole('button', { name: 'Run', exact: true }));
+    // Focus went to Cancel; Escape there (or anywhere in the panel) cancels.
+    await expect.poll(() => panel.getByRole('button', { name: 'Cancel' }).evaluate((el) => el === document.activeElement)).toBe(true);
+    // The first sample (1500 new tokens, a few seconds) finishes; the second is cancelled in flight.
+    await expect.poll(() => panel.getByTestId('eval-progress-count').textContent(), { timeout: 30_000 }).toBe('1 / 2');
+    expect(await panel.getByTestId('eval-progress').textContent()).toMatch(/cell 1 of 1: xsum zero-shot map 0 \(item 0, 1 of 2\)/);
+    await page.waitForTimeout(200);
+    await page.keyboard.press('Escape');
+    const outcome = panel.getByTestId('eval-outcome');
+    await outcome.waitFor({ timeout: 30_000 });
+    const m = /^Cancelled after (\d) new samples?: they are stored; Run again to resume\.$/.exec((await outcome.textContent())!.trim());
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBe(1);
+    expect(await cellRow('zero-shot').getByTestId('cell-n').textContent()).toBe('1 (1 to go)');
+    // The cell is still open from the delete above.
+    expect(await cellRow('zero-shot').getByRole('button').getAttribute('aria-pressed')).toBe('true');
+    const grid = panel.getByTestId('eval-samples');
+    expect(await grid.getByTestId('samples-count').textContent()).toBe('1 of 1 shown');
+    await pressOn(grid.getByRole('button', { name: '#0' }));
+    expect(await panel.getByTestId('eval-sample').getByTestId('sample-bos').textContent()).toBe('yes');
     expect(h.browser.logs).toEqual([]);
   });
 });

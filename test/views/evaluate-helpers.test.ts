@@ -10,6 +10,7 @@ import {
   exportFileName,
   filterSamples,
   formatDuration,
+  otherBudgetCount,
   formatRate,
   metricText,
   promptPieces,
@@ -227,6 +228,16 @@ describe('formatting', () => {
     expect(jsonl.endsWith('\n')).toBe(true);
     expect(jsonl.trimEnd().split('\n').map((l) => JSON.parse(l))).toEqual([gen, cls(0, 'positive', 'positive')]);
     expect(recordsToJsonl([])).toBe('');
+  });
+});
+
+describe('otherBudgetCount', () => {
+  it('counts generation samples cut by another budget (or longer than this one), not those that ended on their own', () => {
+    const at = (newTokens: number, finishReason: GenerationRecord['finishReason']): GenerationRecord => ({ ...gen, finishReason, timings: { ...TIMINGS, newTokens } });
+    expect(otherBudgetCount([at(8, 'length'), at(8, 'length')], 8)).toBe(0);
+    expect(otherBudgetCount([at(8, 'length'), at(3, 'eos')], 10)).toBe(1);
+    expect(otherBudgetCount([at(9, 'eos'), at(3, 'stop')], 8)).toBe(1);
+    expect(otherBudgetCount([cls(0, 'positive', 'positive'), err], 8)).toBe(0);
   });
 });
 

@@ -90,3 +90,8 @@ export async function planCells(plan: EvalPlan, seed: number): Promise<CellView[
   }
   return out;
 }
+
+/** Deletes every stored record of a cell (to evaluate it again from scratch); returns how many went. */
+export async function deleteCellRecords(cellKey: string): Promise<number> {
+  return (await evalStore()).deleteCell(cellKey);
+}

@@ -137,3 +137,13 @@ export function exportFileName(parts: readonly string[]): string {
 export function recordsToJsonl(records: readonly SampleRecord[]): string {
   return records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : '');
 }
+
+/**
+ * Stored generation samples made with another new-token budget than `maxNewTokens`: cell keys
+ * and prompt hashes do not include the budget, so such records are reused by a resumed run. A
+ * sample that stopped at EOS or a stop string is the same under any larger budget, so only
+ * samples cut by their length (or longer than the budget) count.
+ */
+export function otherBudgetCount(records: readonly SampleRecord[], maxNewTokens: number): number {
+  return records.filter((r) => r.kind === 'generation' && (r.timings.newTokens > maxNewTokens || (r.finishReason === 'length' && r.timings.newTokens !== maxNewTokens))).length;
+}
