@@ -3,8 +3,9 @@
  * its few-shot file (read in place from the shared data), plan zero-shot + ICL 2-shot on map 0
  * over the first 3 items, run, read the cells and a sample (its prompt is the one the core
  * builds in Node, byte for byte), export a cell; reload, reload the model, run the same plan
- * again: all 6 samples come from IndexedDB. A malformed file names its item and field; a
- * summarization plan shows a ROUGE-L cell.
+ * again: all 6 samples come from IndexedDB; FTICL cells from a pool file. A malformed file names
+ * its item and field; a summarization plan shows a ROUGE-L cell, stored samples of another
+ * new-token budget are flagged and deleted, and Escape cancels a long generation between samples.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ const MODEL = 'tiny-random-llama-f32';
 const SST2 = path.join(PAPER_DATA, 'sentiment', 'sst2_test_500.json');
 const SST2_FEW = path.join(PAPER_DATA, 'sentiment', 'few_shot', 'sst2_few_shot.json');
 const XSUM = path.join(PAPER_DATA, 'summary', 'xsum_test_500.json');
+const AMAZON_FEW = path.join(PAPER_DATA, 'sentiment', 'few_shot', 'amazon_few_shot.json');
 
 let h: BrowserHarness;
 let page: Page;
@@ -160,6 +162,25 @@ describe('Evaluate panel', () => {
     await pressOn(cellRow('icl').getByRole('button'));
     await pressOn(panel.getByTestId('eval-samples').getByRole('button', { name: '#0' }));
     expect((await panel.getByTestId('sample-timings').textContent())!.trim().endsWith(`run ${firstRunId}`)).toBe(true);
+  });
+
+  it('adds FTICL cells from a pool file: the pool\'s demos after BOS', async () => {
+    // Before a pool is picked, its task follows the test set's.
+    expect(await panel.locator('#eval-fticl-task').inputValue()).toBe('sentiment');
+    await panel.getByLabel('FTICL pool').setInputFiles(AMAZON_FEW);
+    await expect.poll(() => panel.getByTestId('eval-fticl-status').textContent()).toMatch(/amazon_few_shot\.json: 8 items/);
+    await panel.getByLabel('fticl', { exact: true }).check();
+    await expect.poll(() => panel.getByTestId('eval-plan-summary').textContent()).toMatch(/3 cells × 3 items = 9 samples/);
+    expect(await runAndWait()).toBe('Finished: 3 new samples, 6 already done.');
+    expect(await cellRow('fticl').getByTestId('cell-n').textContent()).toBe('3');
+    await pressOn(cellRow('fticl').getByRole('button'));
+    await pressOn(panel.getByTestId('eval-samples').getByRole('button', { name: '#2' }));
+    const items = parseDataset(readFileSync(SST2, 'utf8'), { task: SENTIMENT, source: 'sst2_test_500.json' }).items;
+    const pool = parseDataset(readFileSync(AMAZON_FEW, 'utf8'), { task: SENTIMENT, source: 'amazon_few_shot.json' }).items;
+    const expected = buildPrompt(SENTIMENT, items[2], { mode: 'fticl', shots: 2, demos: pool, template: 0, countTokens: false });
+    expect(await panel.getByTestId('sample-prompt').textContent()).toBe(expected.text);
+    expect(await panel.getByTestId('sample-bos').textContent()).toBe('yes');
+    await panel.getByLabel('fticl', { exact: true }).uncheck();
   });
 
   it('names the item and the field of a malformed file, and will not run it', async () => {

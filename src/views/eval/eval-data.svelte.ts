@@ -101,7 +101,7 @@ export class EvalData {
       }
       if (pick !== this.#picks[slot]) return;
       if (slot === 'test') {
-        if (guess.task) this.testTaskId = guess.task;
+        if (guess.task) this.followTestTask(guess.task);
         this.datasetName = guess.dataset;
       } else if (slot === 'fticl' && guess.task) this.fticlTaskId = guess.task;
       const base: DataFile = { name: file.name, text, guess, roleNote: roleMismatch(guess, ROLE[slot]), items: null, warnings: [], problem: null };
@@ -119,7 +119,7 @@ export class EvalData {
     this.pending++;
     try {
       if (which === 'test') {
-        this.testTaskId = taskId;
+        this.followTestTask(taskId);
         await this.reparse('test', taskId);
         await this.reparse('fewShot', taskId);
       } else {
@@ -129,6 +129,12 @@ export class EvalData {
     } finally {
       this.pending--;
     }
+  }
+
+  /** Sets the test task; the FTICL pool's task follows it until a pool file is picked (same-task FTICL, the common case). */
+  private followTestTask(taskId: string): void {
+    this.testTaskId = taskId;
+    if (!this.fticl) this.fticlTaskId = taskId;
   }
 
   /** Parses a slot's file for a task; dropped if the slot got another file meanwhile. */
