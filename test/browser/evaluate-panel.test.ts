@@ -5,7 +5,7 @@
  * builds in Node, byte for byte), export a cell; reload, reload the model, run the same plan
  * again: all 6 samples come from IndexedDB; FTICL cells from a pool file. A malformed file names
  * its item and field; a summarization plan shows a ROUGE-L cell, stored samples of another
- * new-token budget are flagged and deleted, and Escape cancels a long generation between samples.
+ * new-token budget are other cells, a cell's records can be deleted, and Escape cancels a long generation between samples.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -210,16 +210,21 @@ describe('Evaluate panel', () => {
     expect(await panel.getByRole('button', { name: 'Run', exact: true }).evaluate((el) => el === document.activeElement)).toBe(true);
   });
 
-  it('flags stored samples of another max-new-tokens budget, and deletes a cell\'s records', async () => {
+  it('keys generation cells by their new-token budget, and deletes a cell\'s records', async () => {
+    // The 8-token samples of the run above belong to another cell than a 10-token budget's.
     await panel.getByLabel('Max new tokens').fill('10');
     await pressOn(panel.getByRole('button', { name: 'Show stored results' }));
-    await expect.poll(() => panel.getByTestId('eval-budget-note').textContent()).toMatch(/^xsum zero-shot map 0: 2 stored samples were generated with another max-new-tokens budget than 10;/);
+    await expect.poll(() => cellRow('zero-shot').getAttribute('data-cell-key')).toMatch(/\|max=10$/);
+    await expect.poll(() => cellRow('zero-shot').getByTestId('cell-n').textContent()).toBe('0 (2 to go)');
+    await panel.getByLabel('Max new tokens').fill('8');
+    await pressOn(panel.getByRole('button', { name: 'Show stored results' }));
+    await expect.poll(() => cellRow('zero-shot').getAttribute('data-cell-key')).toMatch(/\|max=8$/);
+    await expect.poll(() => cellRow('zero-shot').getByTestId('cell-n').textContent()).toBe('2');
     await pressOn(cellRow('zero-shot').getByRole('button'));
     await pressOn(panel.getByRole('button', { name: 'Delete records…' }));
     await pressOn(panel.getByRole('group', { name: 'Confirm delete' }).getByRole('button', { name: 'Delete' }));
     await expect.poll(() => cellRow('zero-shot').getByTestId('cell-n').textContent()).toBe('0 (2 to go)');
     expect(await cellRow('zero-shot').getByTestId('cell-metric').textContent()).toBe('–');
-    expect(await panel.getByTestId('eval-budget-note').count()).toBe(0);
   });
 
   it('cancels a long generation with Escape: the finished sample is stored, the one in flight is not', async () => {
@@ -229,7 +234,7 @@ describe('Evaluate panel', () => {
     await expect.poll(() => panel.getByRole('button', { name: 'Cancel' }).evaluate((el) => el === document.activeElement)).toBe(true);
     // The first sample (1500 new tokens, a few seconds) finishes; the second is cancelled in flight.
     await expect.poll(() => panel.getByTestId('eval-progress-count').textContent(), { timeout: 30_000 }).toBe('1 / 2');
-    expect(await panel.getByTestId('eval-progress').textContent()).toMatch(/cell 1 of 1: xsum zero-shot map 0 \(item 0, 1 of 2\)/);
+    expect(await panel.getByTestId('eval-progress').textContent()).toMatch(/cell 1 of 1: xsum zero-shot map 0 max 1500 tokens \(item 0, 1 of 2\)/);
     await page.waitForTimeout(200);
     await page.keyboard.press('Escape');
     const outcome = panel.getByTestId('eval-outcome');
@@ -238,7 +243,9 @@ describe('Evaluate panel', () => {
     expect(m).not.toBeNull();
     expect(Number(m![1])).toBe(1);
     expect(await cellRow('zero-shot').getByTestId('cell-n').textContent()).toBe('1 (1 to go)');
-    // The cell is still open from the delete above.
+    // A 1500-token budget is a cell of its own: open it.
+    expect(await cellRow('zero-shot').getAttribute('data-cell-key')).toMatch(/\|max=1500$/);
+    if ((await cellRow('zero-shot').getByRole('button').getAttribute('aria-pressed')) !== 'true') await pressOn(cellRow('zero-shot').getByRole('button'));
     expect(await cellRow('zero-shot').getByRole('button').getAttribute('aria-pressed')).toBe('true');
     const grid = panel.getByTestId('eval-samples');
     expect(await grid.getByTestId('samples-count').textContent()).toBe('1 of 1 shown');

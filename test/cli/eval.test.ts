@@ -64,7 +64,7 @@ function expectSummariesFromFile(summaries: Record<string, unknown>[], file: str
   const { records } = readLines(file);
   for (const s of summaries) {
     const { cell, ...rest } = s;
-    const spec = Object.fromEntries(Object.entries(rest).filter(([k]) => ['modelId', 'dataset', 'task', 'mode', 'shots', 'template', 'scoring', 'tokenization'].includes(k))) as unknown as CellSpec;
+    const spec = Object.fromEntries(Object.entries(rest).filter(([k]) => ['modelId', 'dataset', 'task', 'mode', 'shots', 'template', 'scoring', 'tokenization', 'maxNewTokens'].includes(k))) as unknown as CellSpec;
     expect(cell).toBe(cellKey(spec));
     const mine = records.filter((r) => r.cellKey === cell);
     expect({ cell, ...spec, ...aggregateCell(spec, mine, { expected, seed }) }).toEqual(s);

@@ -10,7 +10,6 @@ import {
   exportFileName,
   filterSamples,
   formatDuration,
-  otherBudgetCount,
   formatRate,
   metricText,
   promptPieces,
@@ -166,6 +165,7 @@ describe('formatting', () => {
   it('writes cells and metrics', () => {
     expect(cellLabel(SPEC)).toBe('sst2 icl 2-shot map 0');
     expect(cellLabel({ ...SPEC, mode: 'zero-shot', shots: 0, template: 1, scoring: 'full-label', tokenization: 'paper-code' })).toBe('sst2 zero-shot map 1 full-label paper-code ids');
+    expect(cellLabel({ ...SPEC, dataset: 'xsum', mode: 'zero-shot', shots: 0, scoring: 'generate', maxNewTokens: 8 })).toBe('xsum zero-shot map 0 max 8 tokens');
     expect(accuracyText({ correct: 2, value: 2 / 3, low: 0.2077, high: 0.9387 }, 3)).toBe('66.7% [20.8%, 93.9%] (2/3)');
     expect(rougeLText({ mean: 0.124, low: 0.1, mid: 0.1234, high: 0.15, seed: 0, nSamples: 1000 })).toBe('0.1234 [0.1000, 0.1500] (bootstrap mid, seed 0; mean 0.1240)');
     expect(metricText({ expected: 3, n: 0, errors: 3, missing: 0 })).toBe('–');
@@ -228,16 +228,6 @@ describe('formatting', () => {
     expect(jsonl.endsWith('\n')).toBe(true);
     expect(jsonl.trimEnd().split('\n').map((l) => JSON.parse(l))).toEqual([gen, cls(0, 'positive', 'positive')]);
     expect(recordsToJsonl([])).toBe('');
-  });
-});
-
-describe('otherBudgetCount', () => {
-  it('counts generation samples cut by another budget (or longer than this one), not those that ended on their own', () => {
-    const at = (newTokens: number, finishReason: GenerationRecord['finishReason']): GenerationRecord => ({ ...gen, finishReason, timings: { ...TIMINGS, newTokens } });
-    expect(otherBudgetCount([at(8, 'length'), at(8, 'length')], 8)).toBe(0);
-    expect(otherBudgetCount([at(8, 'length'), at(3, 'eos')], 10)).toBe(1);
-    expect(otherBudgetCount([at(9, 'eos'), at(3, 'stop')], 8)).toBe(1);
-    expect(otherBudgetCount([cls(0, 'positive', 'positive'), err], 8)).toBe(0);
   });
 });
 

@@ -6,7 +6,8 @@
  * file are skipped. Ctrl+C stops between samples and keeps every finished one.
  *
  * stdout: one JSON line per cell, its aggregate over ALL the cell's stored records:
- * {cell, modelId, dataset, task, mode, shots, template, scoring, [tokenization], expected, n,
+ * {cell, modelId, dataset, task, mode, shots, template, scoring, [tokenization], [maxNewTokens
+ * (generation cells, when not 60)], expected, n,
  * errors, missing, rougeL: {mean, mid, low, high, seed, nSamples} | accuracy: {correct, value,
  * low, high}, [errorCodes]}. stderr: progress. Exit 0, or 130 when cancelled.
  */

@@ -120,7 +120,18 @@ export function expandPlan(plan: EvalPlan): PlannedCell[] {
             throw new PlanError(`tokenization "paper-code" scores labels the paper's way only, not "${scoring}"`, 'use labelScoring "paper", or tokenization "protocol"');
           }
           for (const template of plan.templates) {
-            const spec: CellSpec = { modelId: model.id, dataset: testSet.name, task: task.id, mode: cellMode, shots, template, scoring, ...(paperCode ? { tokenization: 'paper-code' as const } : {}) };
+            const budget = scoring === 'generate' ? (plan.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS) : DEFAULT_MAX_NEW_TOKENS;
+            const spec: CellSpec = {
+              modelId: model.id,
+              dataset: testSet.name,
+              task: task.id,
+              mode: cellMode,
+              shots,
+              template,
+              scoring,
+              ...(paperCode ? { tokenization: 'paper-code' as const } : {}),
+              ...(budget !== DEFAULT_MAX_NEW_TOKENS ? { maxNewTokens: budget } : {}),
+            };
             if (cells.some((c) => c.key === cellKey(spec))) continue;
             cells.push({ spec, key: cellKey(spec), testSet, model, demos, demoTask, itemCount: Math.min(limit, testSet.items.length) });
           }

@@ -31,6 +31,11 @@ export interface CellSpec {
   scoring: 'generate' | LabelScoring;
   /** Absent means 'protocol'. */
   tokenization?: PromptTokenization;
+  /**
+   * Generation cells only: the new-token budget when it is not the paper's 60 (absent means 60).
+   * It is part of the key because the same prompt under another budget is another sample.
+   */
+  maxNewTokens?: number;
 }
 
 /**
@@ -39,7 +44,8 @@ export interface CellSpec {
  */
 export function cellKey(c: CellSpec): string {
   const tok = c.tokenization === 'paper-code' ? '|tok=paper-code' : '';
-  return `model=${c.modelId}|data=${c.dataset}|task=${c.task}|mode=${c.mode}|shots=${c.shots}|map=${c.template}|score=${c.scoring}${tok}`;
+  const max = c.maxNewTokens !== undefined ? `|max=${c.maxNewTokens}` : '';
+  return `model=${c.modelId}|data=${c.dataset}|task=${c.task}|mode=${c.mode}|shots=${c.shots}|map=${c.template}|score=${c.scoring}${tok}${max}`;
 }
 
 export interface SampleTimings {

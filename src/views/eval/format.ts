@@ -15,6 +15,7 @@ export function cellLabel(spec: CellSpec): string {
   const parts = [spec.dataset, modeLabel(spec), `map ${spec.template}`];
   if (spec.scoring !== 'generate' && spec.scoring !== 'paper') parts.push(spec.scoring);
   if (spec.tokenization === 'paper-code') parts.push('paper-code ids');
+  if (spec.maxNewTokens !== undefined) parts.push(`max ${spec.maxNewTokens} tokens`);
   return parts.join(' ');
 }
 
@@ -136,14 +137,4 @@ export function exportFileName(parts: readonly string[]): string {
 /** Records as JSON lines (one record per line, a final newline): what `ftlab eval --out` writes. */
 export function recordsToJsonl(records: readonly SampleRecord[]): string {
   return records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : '');
-}
-
-/**
- * Stored generation samples made with another new-token budget than `maxNewTokens`: cell keys
- * and prompt hashes do not include the budget, so such records are reused by a resumed run. A
- * sample that stopped at EOS or a stop string is the same under any larger budget, so only
- * samples cut by their length (or longer than the budget) count.
- */
-export function otherBudgetCount(records: readonly SampleRecord[], maxNewTokens: number): number {
-  return records.filter((r) => r.kind === 'generation' && (r.timings.newTokens > maxNewTokens || (r.finishReason === 'length' && r.timings.newTokens !== maxNewTokens))).length;
 }
