@@ -6,6 +6,14 @@
  * model load.
  */
 import type { CellSpec, RunProgress, RunResult } from '../../core/run/index.ts';
+import { cellLabel as describeCell, formatDuration, formatRate } from '../../core/run/describe.ts';
+
+export { formatDuration };
+
+/** A cell in a few words, model first: "tiny-random-llama-f32 sst2 icl 2-shot map 0". */
+export function cellLabel(spec: CellSpec): string {
+  return describeCell(spec, { model: true });
+}
 
 export interface EvalProgressOptions {
   write: (s: string) => void;
@@ -17,28 +25,6 @@ export interface EvalProgressOptions {
   redrawEveryMs?: number;
   /** Without a terminal: least ms between two counter lines inside a cell. Default 30 s. */
   logEveryMs?: number;
-}
-
-/** A cell in a few words: "tiny-random-llama-f32 sst2 icl 2-shot map 0". */
-export function cellLabel(spec: CellSpec): string {
-  const parts = [spec.modelId, spec.dataset, spec.mode === 'zero-shot' ? 'zero-shot' : `${spec.mode} ${spec.shots}-shot`, `map ${spec.template}`];
-  if (spec.scoring !== 'generate' && spec.scoring !== 'paper') parts.push(spec.scoring);
-  if (spec.tokenization === 'paper-code') parts.push('paper-code ids');
-  return parts.join(' ');
-}
-
-/** 75 s → "1:15", 3725 s → "1:02:05". */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '?';
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
-}
-
-function formatRate(perSecond: number): string {
-  return perSecond >= 10 ? perSecond.toFixed(0) : perSecond >= 1 ? perSecond.toFixed(1) : perSecond.toFixed(2);
 }
 
 export class EvalProgress {

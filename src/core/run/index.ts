@@ -19,3 +19,4 @@ export {
   type SampleTimings,
 } from './records.ts';
 export { PlanError, RunFailedError } from './errors.ts';
+export { cellLabel, modeLabel, formatRate, formatDuration } from './describe.ts';

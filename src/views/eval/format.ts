@@ -3,21 +3,9 @@
  * the types come from core/run but nothing heavy is imported.
  */
 import type { AccuracyAggregate, CellAggregate, RougeLAggregate } from '../../core/run/aggregate.ts';
-import type { CellSpec, SampleRecord } from '../../core/run/records.ts';
+import type { SampleRecord } from '../../core/run/records.ts';
 
-/** "icl 2-shot" / "zero-shot". */
-export function modeLabel(spec: Pick<CellSpec, 'mode' | 'shots'>): string {
-  return spec.mode === 'zero-shot' ? 'zero-shot' : `${spec.mode} ${spec.shots}-shot`;
-}
-
-/** A cell in a few words: "sst2 icl 2-shot map 0" (+ scoring or paper-code ids when not the default). */
-export function cellLabel(spec: CellSpec): string {
-  const parts = [spec.dataset, modeLabel(spec), `map ${spec.template}`];
-  if (spec.scoring !== 'generate' && spec.scoring !== 'paper') parts.push(spec.scoring);
-  if (spec.tokenization === 'paper-code') parts.push('paper-code ids');
-  if (spec.maxNewTokens !== undefined) parts.push(`max ${spec.maxNewTokens} tokens`);
-  return parts.join(' ');
-}
+export { cellLabel, formatDuration, formatRate, modeLabel } from '../../core/run/describe.ts';
 
 /** 0.6667 → "66.7%". */
 export function percent(x: number, digits = 1): string {
@@ -40,22 +28,6 @@ export function metricText(agg: CellAggregate): string {
   if (agg.accuracy) return `accuracy ${accuracyText(agg.accuracy, agg.n)}`;
   if (agg.rougeL) return `ROUGE-L ${rougeLText(agg.rougeL)}`;
   return '–';
-}
-
-/** Samples per second for people: 12.3 → "12", 4.56 → "4.6", 0.123 → "0.12". */
-export function formatRate(perSecond: number): string {
-  if (!Number.isFinite(perSecond) || perSecond <= 0) return '–';
-  return perSecond >= 10 ? perSecond.toFixed(0) : perSecond >= 1 ? perSecond.toFixed(1) : perSecond.toFixed(2);
-}
-
-/** 75 s → "1:15", 3725 s → "1:02:05"; "?" when unknown. */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '?';
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
 /** A millisecond duration: "12.3 ms", "1.25 s". */
