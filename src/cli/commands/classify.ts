@@ -6,23 +6,20 @@
  * reference?, correct?, warnings?}; with --data, the accuracy goes to stderr at the end.
  */
 import type { Engine } from '../../core/engine.ts';
-import { createPromptBuilder, type PromptMode } from '../../core/prompts/index.ts';
-import { resolveLabelIds, scoreFirstToken, scoreFullLabel, type LabelIdMode, type LabelScoringMethod } from '../../core/scoring/index.ts';
+import { createPromptBuilder, PROMPT_MODES, type PromptMode } from '../../core/prompts/index.ts';
+import { classifyPrompt, type LabelIdMode, type LabelScoringMethod } from '../../core/scoring/index.ts';
 import { getTask, isClassification, type TaskDefinition } from '../../core/tasks/index.ts';
 import type { CliCommand } from '../types.ts';
 import { CliOptionError } from '../support/errors.ts';
 import { intOption, readDataset } from '../support/input.ts';
 import { ENGINE_OPTIONS, openEngine } from './engine-options.ts';
 
-const MODES: readonly PromptMode[] = ['zero-shot', 'icl', 'fticl'];
+const MODES: readonly PromptMode[] = PROMPT_MODES;
 
 async function classifyOne(engine: Engine, task: TaskDefinition, prompt: string, bos: boolean, labelMode: LabelIdMode, method: LabelScoringMethod) {
-  const tokenizer = { encode: (text: string, o: { bos: boolean }) => engine.tokenize(text, { bos: o.bos }) };
-  const ids = await resolveLabelIds({ task, prompt, bos, mode: method === 'full-label' ? 'in-context' : labelMode, tokenizer });
-  const scores =
-    method === 'full-label'
-      ? await scoreFullLabel(engine, { text: prompt, bos }, ids.inContext ?? [], ids.promptIds ?? [])
-      : await scoreFirstToken(engine, { text: prompt, bos }, ids.labels, ids.ids);
+  // --labels × --method onto the one label-scoring vocabulary (full-label derives its ids in context).
+  const scoring = method === 'full-label' ? 'full-label' : labelMode;
+  const { resolution: ids, scores } = await classifyPrompt(engine, { task, prompt: { text: prompt, bos }, scoring });
   return {
     prediction: scores.prediction,
     labels: scores.labels,

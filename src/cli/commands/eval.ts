@@ -14,8 +14,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ModelSpec } from '../../core/engine.ts';
-import { DEFAULT_LIMIT, DEFAULT_MAX_NEW_TOKENS, expandPlan, runPlan, type CellResult, type EvalMode, type EvalPlan, type LabelScoring, type RunProgress } from '../../core/run/index.ts';
-import type { PromptTokenization } from '../../core/run/records.ts';
+import { DEFAULT_LIMIT, DEFAULT_MAX_NEW_TOKENS, expandPlan, runPlan, type CellResult, type EvalPlan, type RunProgress } from '../../core/run/index.ts';
 import { JsonlRecordStore } from '../../store/jsonlRecordStore.ts';
 import { createNodeCpuEngine } from '../../../workers/backends/cpu/node.ts';
 import type { CliCommand, CliIO } from '../types.ts';
@@ -24,10 +23,8 @@ import { intOption } from '../support/input.ts';
 import { EvalProgress } from '../support/progress.ts';
 import { testSetsFromCatalogue, testSetsFromFiles } from '../support/test-sets.ts';
 import { ENGINE_OPTIONS, requireCpuEngine, resolveModelDir } from './engine-options.ts';
-
-const MODES: readonly EvalMode[] = ['zero-shot', 'icl', 'fticl'];
-const LABEL_SCORINGS: readonly LabelScoring[] = ['paper', 'in-context', 'full-label'];
-const TOKENIZATIONS: readonly PromptTokenization[] = ['protocol', 'paper-code'];
+import { PROMPT_MODES, PROMPT_TOKENIZATIONS } from '../../core/prompts/index.ts';
+import { LABEL_SCORINGS } from '../../core/scoring/index.ts';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -75,7 +72,7 @@ function modelSpecs(values: Values): ModelSpec[] {
 /** The plan the options describe (test sets read from disk). */
 export async function planFromOptions(values: Values): Promise<EvalPlan> {
   const models = modelSpecs(values);
-  const modes = listOption(values.mode ?? 'zero-shot,icl').map((m) => oneOf(m, MODES, 'mode', 'zero-shot'));
+  const modes = listOption(values.mode ?? 'zero-shot,icl').map((m) => oneOf(m, PROMPT_MODES, 'mode', 'zero-shot'));
   if (modes.length === 0) throw fail('--mode needs at least one of zero-shot, icl, fticl');
   const shotValues = listOption(values.shots);
   const shots = shotValues.length > 0 ? intList(shotValues, 'shots', 0, 64) : undefined;
@@ -84,7 +81,7 @@ export async function planFromOptions(values: Values): Promise<EvalPlan> {
   const limit = intOption(values.limit as string | undefined, 'limit', (m) => fail(m), 1) ?? DEFAULT_LIMIT;
   const maxNewTokens = intOption(values['max-new-tokens'] as string | undefined, 'max-new-tokens', (m) => fail(m), 1) ?? DEFAULT_MAX_NEW_TOKENS;
   const labelScoring = oneOf(values['label-scoring'] as string | undefined, LABEL_SCORINGS, 'label-scoring', 'paper');
-  const tokenization = oneOf(values.tokenization as string | undefined, TOKENIZATIONS, 'tokenization', 'protocol');
+  const tokenization = oneOf(values.tokenization as string | undefined, PROMPT_TOKENIZATIONS, 'tokenization', 'protocol');
 
   const paperData = values['paper-data'] as string | undefined;
   const data = repeated(values.data);

@@ -9,14 +9,14 @@
  * and `paperLabelTokenIds` the paper's fixed ids; they differ where the prompt ends in a space.
  * icl and fticl need --demos (the few-shot file); there is no implicit default.
  */
-import { createPromptBuilder, type PromptMode } from '../../core/prompts/index.ts';
+import { createPromptBuilder, PROMPT_MODES, type PromptMode } from '../../core/prompts/index.ts';
 import { getTask, isClassification } from '../../core/tasks/index.ts';
 import { resolveLabelIds } from '../../core/scoring/index.ts';
 import type { CliCommand } from '../types.ts';
 import { CliOptionError } from '../support/errors.ts';
 import { intOption, readDataset } from '../support/input.ts';
 
-const MODES: readonly PromptMode[] = ['zero-shot', 'icl', 'fticl'];
+const MODES: readonly PromptMode[] = PROMPT_MODES;
 
 export const promptCommand: CliCommand = {
   name: 'prompt',
