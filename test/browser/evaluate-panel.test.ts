@@ -44,7 +44,7 @@ async function pressOn(target: Locator, key = 'Enter'): Promise<void> {
 }
 
 async function openAppAndLoadModel(): Promise<void> {
-  await page.goto(`${h.origin}/`);
+  await page.goto(`${h.origin}/#/evaluate`);
   panel = page.getByTestId('evaluate-panel');
   await expect.poll(() => page.locator('#model-choice').inputValue()).toBe(MODEL);
   await pressOn(page.getByRole('button', { name: 'Load', exact: true }));

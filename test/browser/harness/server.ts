@@ -64,7 +64,7 @@ export async function serveStatic(roots: readonly string[]): Promise<StaticServe
       return;
     }
     if (!file || (req.method !== 'GET' && req.method !== 'HEAD')) {
-      res.writeHead(file ? 405 : 404, { 'content-type': 'text/plain' });
+      res.writeHead(file ? 405 : 404, { 'content-type': 'text/plain', 'access-control-allow-origin': '*' });
       res.end(file ? 'method not allowed' : `not found: ${urlPath}`);
       return;
     }
@@ -73,6 +73,8 @@ export async function serveStatic(roots: readonly string[]): Promise<StaticServe
       'content-type': MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
       'content-length': String(size),
       'cache-control': 'no-store',
+      // Test data is fetched cross-origin too (the app's dataset catalogue on another port).
+      'access-control-allow-origin': '*',
     });
     if (req.method === 'HEAD') {
       res.end();
