@@ -10,7 +10,7 @@
  * Adding a view (#/batch, #/results) is one entry in VIEWS, one member of Route and one codec.
  */
 import { PROMPT_MODES, PROMPT_TOKENIZATIONS, type PromptMode, type PromptTokenization } from '../../core/prompts/types.ts';
-import { LABEL_SCORINGS, type LabelScoring } from '../../core/scoring/classify.ts';
+import { LABEL_SCORINGS, type LabelScoring } from '../../core/scoring/kinds.ts';
 import { PAPER_TASK_IDS } from '../../core/tasks/paper-tasks.ts';
 import type { PaperTaskId } from '../../core/tasks/types.ts';
 import { isOneOf } from '../../core/vocabulary.ts';

@@ -6,7 +6,6 @@
 import { catalogueEntries, catalogueEntry, fewShotSetOf, resolveDatasetUrl, type CatalogueEntry } from '../../core/datasets/catalogue.ts';
 import { DatasetValidationError } from '../../core/datasets/errors.ts';
 import { findDemoOverlaps, type DemoOverlap } from '../../core/datasets/overlap.ts';
-import { parseDataset } from '../../core/datasets/parse.ts';
 import type { DatasetProblem, TaskItem } from '../../core/datasets/types.ts';
 import { FtlabError } from '../../core/errors.ts';
 import { getTask, isPaperTaskId } from '../../core/tasks/paper-tasks.ts';
@@ -116,6 +115,7 @@ export class DatasetLibrary {
   /** Parses a file's text for a task and keeps it; a failure is kept too, with every problem. */
   async importText(fileName: string, text: string, task: PaperTaskId): Promise<{ dataset?: Dataset; failure?: ImportFailure }> {
     const id = `local:${fileName}`;
+    const { parseDataset } = await import('../../core/datasets/parse.ts');
     try {
       const parsed = parseDataset(text, { task: getTask(task), source: fileName });
       const stored: StoredDataset = { id, title: fileName, task, origin: 'imported', source: fileName, items: [...parsed.items], warnings: [...parsed.warnings], savedAt: isoNow() };
@@ -159,6 +159,7 @@ export class DatasetLibrary {
       } catch (e) {
         throw new CatalogueFetchError(file, url, e instanceof Error ? e.message : String(e));
       }
+      const { parseDataset } = await import('../../core/datasets/parse.ts');
       const parsed = parseDataset(text, { task: getTask(entry.task), source: file });
       const stored: StoredDataset = { id, title: file, task: entry.task, origin: 'catalogue', source: url, items: [...parsed.items], warnings: [...parsed.warnings], savedAt: isoNow() };
       await this.repo.put(stored);

@@ -5,12 +5,9 @@
  */
 import type { GenerateResult, GenerateStep } from '../../core/engine.ts';
 import { FtlabError } from '../../core/errors.ts';
-import { createPromptBuilder } from '../../core/prompts/build.ts';
-import { paperEvaluationTokenIds } from '../../core/prompts/paper-tokens.ts';
 import type { BuiltPrompt } from '../../core/prompts/types.ts';
-import { generationMetric } from '../../core/run/generationMetric.ts';
 import type { Score } from '../../core/metrics/score.ts';
-import { classifyPrompt, type Classification } from '../../core/scoring/classify.ts';
+import type { Classification } from '../../core/scoring/classify.ts';
 import { getTask } from '../../core/tasks/paper-tasks.ts';
 import { isClassification, type TaskDefinition } from '../../core/tasks/types.ts';
 import type { TaskItem } from '../../core/datasets/types.ts';
@@ -58,6 +55,23 @@ export type Prepared =
   | { state: 'unavailable'; message: string; hint: string; catalogue?: string }
   | { state: 'error'; error: ShownError };
 
+/**
+ * The heavy core (prompt building counts Llama-2 tokens with a 600 kB tokenizer; ROUGE; label
+ * scoring) is fetched when first needed, so the page's initial JavaScript stays small.
+ */
+const heavyCore = () =>
+  Promise.all([
+    import('../../core/prompts/build.ts'),
+    import('../../core/prompts/paper-tokens.ts'),
+    import('../../core/run/generationMetric.ts'),
+    import('../../core/scoring/classify.ts'),
+  ]).then(([build, paperTokens, metric, classify]) => ({
+    createPromptBuilder: build.createPromptBuilder,
+    paperEvaluationTokenIds: paperTokens.paperEvaluationTokenIds,
+    generationMetric: metric.generationMetric,
+    classifyPrompt: classify.classifyPrompt,
+  }));
+
 export class Playground {
   prepared = $state.raw<Prepared>({ state: 'loading', message: 'preparing' });
   columns = $state.raw<readonly Column[]>([]);
@@ -102,6 +116,7 @@ export class Playground {
         demos = pool.items;
         poolTitle = pool.title;
       }
+      const { createPromptBuilder, paperEvaluationTokenIds } = await heavyCore();
       const map = Math.min(route.map, task.templates.length - 1);
       const prompt = createPromptBuilder(task, { mode: route.mode, shots, demos, template: map })(item);
       const ids = route.tokenization === 'paper-code' ? paperEvaluationTokenIds(task, prompt) : undefined;
@@ -152,6 +167,7 @@ export class Playground {
       if (this.#cancelled) return this.#patch(i, { status: 'cancelled' });
       this.#patch(i, { status: 'running' });
       const prompt = { text: p.prompt.text, bos: p.prompt.bos, ...(p.ids ? { ids: p.ids } : {}) };
+      const { classifyPrompt, generationMetric } = await heavyCore();
       if (isClassification(p.task)) {
         const classification = await classifyPrompt(engine, { task: p.task, prompt, scoring: route.scoring });
         this.#patch(i, { status: 'done', classification });

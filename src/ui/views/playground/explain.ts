@@ -3,7 +3,7 @@
  * vocabularies, so a new mode or scoring cannot be added without its explanation.
  */
 import type { PromptMode, PromptTokenization } from '../../../core/prompts/types.ts';
-import type { LabelScoring } from '../../../core/scoring/classify.ts';
+import type { LabelScoring } from '../../../core/scoring/kinds.ts';
 
 export const PAPER_URL = 'https://arxiv.org/abs/2403.09162';
 
