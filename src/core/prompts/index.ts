@@ -7,6 +7,7 @@ export type {
   PromptWarning,
   PromptWarningCode,
 } from './types.ts';
+export { PROMPT_MODES } from './types.ts';
 export {
   buildPrompt,
   buildPrompts,

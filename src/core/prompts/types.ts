@@ -6,7 +6,8 @@ import type { DemoOverlap } from '../datasets/overlap.ts';
  * - fticl: the FTICL *training* source: context from the training task's few-shot pool +
  *   template(x); BOS first, because train.py tokenizes with the tokenizer's defaults.
  */
-export type PromptMode = 'zero-shot' | 'icl' | 'fticl';
+export const PROMPT_MODES = ['zero-shot', 'icl', 'fticl'] as const;
+export type PromptMode = (typeof PROMPT_MODES)[number];
 
 /** How demos are taken from a pool. */
 export type DemoSelection =

@@ -4,7 +4,8 @@
  */
 import type { FinishReason } from '../engine.ts';
 
-export type EvalMode = 'zero-shot' | 'icl' | 'fticl';
+export const EVAL_MODES = ['zero-shot', 'icl', 'fticl'] as const;
+export type EvalMode = (typeof EVAL_MODES)[number];
 
 /**
  * What the model is fed for a prompt.
@@ -14,10 +15,12 @@ export type EvalMode = 'zero-shot' | 'icl' | 'fticl';
  *   after the literal "<s> ", vLLM's BOS on every generation prompt; see
  *   src/core/prompts/paper-tokens.ts). Only meaningful for models with the Llama-2 vocabulary.
  */
-export type PromptTokenization = 'protocol' | 'paper-code';
+export const PROMPT_TOKENIZATIONS = ['protocol', 'paper-code'] as const;
+export type PromptTokenization = (typeof PROMPT_TOKENIZATIONS)[number];
 
 /** How classification labels are scored (generation tasks ignore it). */
-export type LabelScoring = 'paper' | 'in-context' | 'full-label';
+export const LABEL_SCORINGS = ['paper', 'in-context', 'full-label'] as const;
+export type LabelScoring = (typeof LABEL_SCORINGS)[number];
 
 /** One cell of an evaluation plan: a model on one test set, one prompt setting. */
 export interface CellSpec {
