@@ -44,9 +44,9 @@ export const rougeCommand = defineCommand({
       perItem.rougeLsum.push(scores.rougeLsum);
       io.out(JSON.stringify({ rougeL: scores.rougeL, rougeLsum: scores.rougeLsum }) + '\n');
     }
+    const n = perItem.rougeL.length;
+    if (n === 0) throw new InputFormatError('stdin', values.aggregate ? 'no input lines to aggregate' : 'no input lines', 'give at least one {"prediction", "reference"} line');
     if (values.aggregate) {
-      const n = perItem.rougeL.length;
-      if (n === 0) throw new InputFormatError('stdin', 'no input lines to aggregate', 'give at least one {"prediction", "reference"} line');
       const intervals = bootstrapAggregate(perItem, { seed, drawOrder: DEFAULT_ROUGE_TYPES });
       const out: Record<string, unknown> = { n, seed, nSamples: 1000, stem };
       for (const t of TYPES) out[t] = { mean: meanScore(perItem[t]), ...intervals[t] };
