@@ -21,6 +21,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import type { RecordStore } from '../core/run/recordStore.ts';
 import type { RecordKey, RunMeta, SampleRecord } from '../core/run/records.ts';
+import { describeRecordProblem, describeRunProblem, isRunMeta, isSampleRecord } from '../core/run/validate.ts';
 import { RecordFileCorruptError, RecordFileError, RecordFileLockedError } from './errors.ts';
 
 const RECORD_KINDS = new Set(['generation', 'classification', 'error']);
@@ -48,23 +49,28 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** What a line holds, or why it is not a line ftlab writes. */
+/** What a line holds, or why it is not a line ftlab writes (naming the field: src/core/run/validate.ts). */
 function parseLine(text: string): SampleRecord | RunLine | string {
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch (e) {
-    return `not valid JSON (${(e as Error).message})`;
+    return `not valid JSON (${e instanceof Error ? e.message : String(e)})`;
   }
   if (!isObject(v)) return 'not a JSON object';
   if (v.kind === 'run') {
-    return isObject(v.run) && typeof v.run.id === 'string' ? (v as unknown as RunLine) : 'a run line without run.id';
+    const run = v.run;
+    const problem = describeRunProblem(run);
+    if (problem !== undefined || !isRunMeta(run)) return `a run line with ${problem ?? 'a bad "run"'}`;
+    return { kind: 'run', run };
   }
   if (typeof v.kind !== 'string' || !RECORD_KINDS.has(v.kind)) return `not a record or run line (kind ${JSON.stringify(v.kind)})`;
   if (typeof v.cellKey !== 'string' || typeof v.promptHash !== 'string' || !Number.isInteger(v.item)) {
     return 'a record without its key (cellKey, item, promptHash)';
   }
-  return v as unknown as SampleRecord;
+  const problem = describeRecordProblem(v);
+  if (problem !== undefined || !isSampleRecord(v)) return `a ${String(v.kind)} record whose ${problem ?? 'shape is wrong'}`;
+  return v;
 }
 
 function isAlive(pid: number): boolean {

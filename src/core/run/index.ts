@@ -23,4 +23,5 @@ export {
   type SampleTimings,
 } from './records.ts';
 export { PlanError, RunFailedError } from './errors.ts';
+export { describeRecordProblem, describeRunProblem, isSampleRecord, isRunMeta } from './validate.ts';
 export { cellLabel, modeLabel, formatRate, formatDuration } from './describe.ts';
