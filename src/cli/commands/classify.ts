@@ -7,7 +7,7 @@
  */
 import type { Engine } from '../../core/engine.ts';
 import { createPromptBuilder } from '../../core/prompts/index.ts';
-import { resolveLabelIds, scoreFirstToken, scoreFullLabel, type LabelIdMode, type LabelScoringMethod } from '../../core/scoring/index.ts';
+import { classifyPrompt, type LabelIdMode, type LabelScoringMethod } from '../../core/scoring/index.ts';
 import { isClassification, type TaskDefinition } from '../../core/tasks/index.ts';
 import { defineCommand, opt } from '../define.ts';
 import { CliOptionError } from '../support/errors.ts';
@@ -20,12 +20,9 @@ const SCORING_METHODS = ['first-token', 'full-label'] as const satisfies readonl
 const DATA_ONLY = ['mode', 'shots', 'demos', 'template', 'offset', 'limit'] as const;
 
 async function classifyOne(engine: Engine, task: TaskDefinition, prompt: string, bos: boolean, labelMode: LabelIdMode, method: LabelScoringMethod) {
-  const tokenizer = { encode: (text: string, o: { bos: boolean }) => engine.tokenize(text, { bos: o.bos }) };
-  const ids = await resolveLabelIds({ task, prompt, bos, mode: method === 'full-label' ? 'in-context' : labelMode, tokenizer });
-  const scores =
-    method === 'full-label'
-      ? await scoreFullLabel(engine, { text: prompt, bos }, ids.inContext ?? [], ids.promptIds ?? [])
-      : await scoreFirstToken(engine, { text: prompt, bos }, ids.labels, ids.ids);
+  // --labels × --method onto the one label-scoring vocabulary (full-label derives its ids in context).
+  const scoring = method === 'full-label' ? 'full-label' : labelMode;
+  const { resolution: ids, scores } = await classifyPrompt(engine, { task, prompt: { text: prompt, bos }, scoring });
   return {
     prediction: scores.prediction,
     labels: scores.labels,

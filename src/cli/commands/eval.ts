@@ -15,7 +15,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ModelSpec } from '../../core/engine.ts';
-import { DEFAULT_LIMIT, DEFAULT_MAX_NEW_TOKENS, EVAL_MODES, expandPlan, LABEL_SCORINGS, PROMPT_TOKENIZATIONS, runPlan, type CellResult, type EvalPlan, type RunProgress } from '../../core/run/index.ts';
+import { DEFAULT_LIMIT, DEFAULT_MAX_NEW_TOKENS, expandPlan, runPlan, type CellResult, type EvalPlan, type RunProgress } from '../../core/run/index.ts';
 import { JsonlRecordStore } from '../../store/jsonlRecordStore.ts';
 import { createNodeCpuEngine } from '../../../workers/backends/cpu/node.ts';
 import type { CliIO } from '../types.ts';
@@ -25,6 +25,8 @@ import { EvalProgress } from '../support/progress.ts';
 import { MAX_SHOTS, refuseUnused } from '../support/prompt-options.ts';
 import { testSetsFromCatalogue, testSetsFromFiles } from '../support/test-sets.ts';
 import { ENGINE_OPTIONS, requireCpuEngine, resolveModelDir } from './engine-options.ts';
+import { PROMPT_MODES, PROMPT_TOKENIZATIONS } from '../../core/prompts/index.ts';
+import { LABEL_SCORINGS } from '../../core/scoring/index.ts';
 
 const fail = (msg: string, hint?: string): CliOptionError => new CliOptionError('eval', msg, hint);
 
@@ -39,7 +41,7 @@ const EVAL_OPTIONS = {
   demos: opt.strings('with --data: its few-shot file (one per --data; needed for icl)', { value: 'FILE' }),
   'fticl-pool': opt.string('for --mode fticl: the FTICL training pool: a dataset name with --paper-data (e.g. amazon), a file with --data', { value: 'NAME|FILE' }),
   'fticl-task': opt.string('with --data and --fticl-pool FILE: the pool\'s task (default: each test set\'s)', { value: 'TASK' }),
-  mode: opt.choiceList('zero-shot,icl,fticl (comma list; default zero-shot,icl)', EVAL_MODES, { default: ['zero-shot', 'icl'] }),
+  mode: opt.choiceList('zero-shot,icl,fticl (comma list; default zero-shot,icl)', PROMPT_MODES, { default: ['zero-shot', 'icl'] }),
   shots: opt.intList('shot counts for icl/fticl, e.g. 2,4 (default: the paper\'s per task: summary/question 4,2,1; sentiment/detection 2,4,6; inference 3,5,7; 0 is the zero-shot prompt)', { min: 0, max: MAX_SHOTS }),
   templates: opt.intList('prompt maps, e.g. 0,1 (default 0,1, the paper\'s)', { min: 0, max: 99, default: [0, 1] }),
   limit: opt.int(`first N items of each test set (default ${DEFAULT_LIMIT}, the paper's)`, { min: 1, default: DEFAULT_LIMIT }),

@@ -1,5 +1,7 @@
+export { PROMPT_MODES, PROMPT_TOKENIZATIONS } from './types.ts';
 export type {
   PromptMode,
+  PromptTokenization,
   DemoSelection,
   BuiltPrompt,
   PromptFit,
@@ -7,7 +9,6 @@ export type {
   PromptWarning,
   PromptWarningCode,
 } from './types.ts';
-export { PROMPT_MODES } from './types.ts';
 export {
   buildPrompt,
   buildPrompts,

@@ -7,9 +7,6 @@ export { MemoryRecordStore, type RecordStore } from './recordStore.ts';
 export {
   cellKey,
   recordKeyOf,
-  EVAL_MODES,
-  LABEL_SCORINGS,
-  PROMPT_TOKENIZATIONS,
   type PromptTokenization,
   type CellSpec,
   type EvalMode,
