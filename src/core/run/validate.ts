@@ -8,7 +8,9 @@
  * phrase naming the first bad field ("field \"labelLogprobs\" must be a list of numbers, not
  * [\"x\"]"). Extra fields are allowed (a later ftlab may add some).
  */
-import { EVAL_MODES, LABEL_SCORINGS, PROMPT_TOKENIZATIONS, type RunMeta, type SampleRecord } from './records.ts';
+import { PROMPT_MODES as EVAL_MODES, PROMPT_TOKENIZATIONS } from '../prompts/types.ts';
+import { LABEL_SCORINGS } from '../scoring/classify.ts';
+import type { RunMeta, SampleRecord } from './records.ts';
 
 type Obj = Record<string, unknown>;
 type Check = (v: unknown) => boolean;
