@@ -1,5 +1,5 @@
 /** Evaluation runs: plans, the runner, records and their store, cell aggregates. */
-export { runPlan, paperPrompts, type CellPromptBuilder, type RunOptions, type RunProgress, type RunResult, type CellResult } from './runner.ts';
+export { runPlan, paperPrompts, defaultPlanName, type CellPromptBuilder, type RunOptions, type RunProgress, type RunResult, type CellResult } from './runner.ts';
 export { expandPlan, describePlan, DEFAULT_LIMIT, DEFAULT_MAX_NEW_TOKENS, type EvalPlan, type TestSet, type PlannedCell } from './plan.ts';
 export { aggregateCell, type CellAggregate, type RougeLAggregate, type AccuracyAggregate } from './aggregate.ts';
 export { generationMetric } from './generationMetric.ts';
@@ -20,3 +20,5 @@ export {
 } from './records.ts';
 export { PlanError, RunFailedError } from './errors.ts';
 export { cellLabel, modeLabel, formatRate, formatDuration } from './describe.ts';
+export { RECORD_SCHEMA_VERSION, STORED_PLAN_SCHEMA_VERSION, migrateRecord, RecordSchemaError } from './schema.ts';
+export { migrateStoredPlan, expectedRecords, type StoredPlan, type StoredCell } from './stored-plan.ts';

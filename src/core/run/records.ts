@@ -3,6 +3,7 @@
  * a sample, and resume without recomputing anything.
  */
 import type { FinishReason } from '../engine.ts';
+import type { RECORD_SCHEMA_VERSION } from './schema.ts';
 
 export type EvalMode = 'zero-shot' | 'icl' | 'fticl';
 
@@ -60,6 +61,11 @@ export interface SampleTimings {
 }
 
 interface RecordBase extends CellSpec {
+  /**
+   * The record shape's version (src/core/run/schema.ts). The runner writes the current one;
+   * records from before versions existed have none and are migrated when read.
+   */
+  schemaVersion?: typeof RECORD_SCHEMA_VERSION;
   cellKey: string;
   /** The item's position in the test set (0-based, as in the file). */
   item: number;
