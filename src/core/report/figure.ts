@@ -38,6 +38,8 @@ export interface FigureSpec {
   minSamples?: number;
   /** The model differences are taken from (default: the first base model). */
   baseModel?: string;
+  /** Keep test-set columns no cell has (default false: a figure shows what was run or planned). */
+  keepEmptyColumns?: boolean;
 }
 
 export interface FigureRow {
@@ -165,13 +167,15 @@ export function buildFigure(spec: FigureSpec, cells: readonly FigureInputCell[],
   }
   const kinds = [...(spec.kinds ?? FIGURE_KINDS)];
   const minSamples = spec.minSamples ?? 10;
-  const columns = figureColumns(spec.trainingSet, kinds, settings);
-  const colIndex = new Map(columns.map((c, i) => [c.dataset, i]));
   const known = new Map(models.map((m) => [m.id, m]));
   const infoOf = (id: string): ModelInfo => known.get(id) ?? modelInfoFromId(id);
-
+  const allColumns = figureColumns(spec.trainingSet, kinds, settings);
+  const allDatasets = new Set(allColumns.map((c) => c.dataset));
   // Rows: every model with a cell in one of the columns, that belongs to this training set.
-  const inFigure = cells.filter((c) => colIndex.has(c.spec.dataset) && belongs(infoOf(c.spec.modelId), spec.trainingSet));
+  const inFigure = cells.filter((c) => allDatasets.has(c.spec.dataset) && belongs(infoOf(c.spec.modelId), spec.trainingSet));
+  const used = new Set(inFigure.map((c) => c.spec.dataset));
+  const columns = spec.keepEmptyColumns ? allColumns : allColumns.filter((c) => used.has(c.dataset));
+  const colIndex = new Map(columns.map((c, i) => [c.dataset, i]));
   const modelIds = [...new Set(inFigure.map((c) => c.spec.modelId))];
   const rows: FigureRow[] = modelIds
     .map((id) => infoOf(id))

@@ -6,3 +6,4 @@ export { modelInfoFromId, modelInfoFromManifest, modelGroupLabel, type ModelInfo
 export { PAPER_VALUES, paperCellValue, paperModelValues, type PaperValue, type PaperCellValue, type PaperModelValue } from './paper-values.ts';
 export { parseImport, newRecords, cellsFromRecords, planFromRecords, exportCsv, exportJson, exportJsonl, recordKeyString, EXPORT_FORMAT, EXPORT_VERSION, type ParsedImport, type ImportProblem, type ResultsExport } from './exchange.ts';
 export { ReportInputError, FigureSpecError, ImportFileError } from './errors.ts';
+export { formatMetric, formatDelta, formatInterval, metricName, STATE_WORDS } from './format.ts';
