@@ -14,9 +14,10 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ModelSpec } from '../../core/engine.ts';
-import { DEFAULT_LIMIT, DEFAULT_MAX_NEW_TOKENS, expandPlan, runPlan, type CellResult, type EvalMode, type EvalPlan, type LabelScoring, type RunProgress } from '../../core/run/index.ts';
+import { DEFAULT_LIMIT, DEFAULT_MAX_NEW_TOKENS, estimatePlan, expandPlan, presetTestSets, PRESET_KINDS, runPlan, type PresetKind, type CellResult, type EvalMode, type EvalPlan, type LabelScoring, type RunProgress } from '../../core/run/index.ts';
 import type { PromptTokenization } from '../../core/run/records.ts';
 import { JsonlRecordStore } from '../../store/jsonlRecordStore.ts';
+import { DEFAULT_STUDY_SETTINGS } from '../../core/datasets/protocol.ts';
 import { createNodeCpuEngine } from '../../../workers/backends/cpu/node.ts';
 import type { CliCommand, CliIO } from '../types.ts';
 import { CliOptionError } from '../support/errors.ts';
@@ -75,6 +76,12 @@ function modelSpecs(values: Values): ModelSpec[] {
 /** The plan the options describe (test sets read from disk). */
 export async function planFromOptions(values: Values): Promise<EvalPlan> {
   const models = modelSpecs(values);
+  const preset = presetOption(values.preset as string | undefined);
+  if (preset) {
+    if (values['paper-data'] === undefined) throw fail('--preset needs --paper-data DIR (the preset names the paper\'s test sets)');
+    if (values['test-set'] !== undefined) throw fail('--preset chooses the test sets; leave out --test-set');
+    values = { ...values, 'test-set': presetTestSets(preset.trainingSet, preset.kind).map((t) => t.dataset) };
+  }
   const modes = listOption(values.mode ?? 'zero-shot,icl').map((m) => oneOf(m, MODES, 'mode', 'zero-shot'));
   if (modes.length === 0) throw fail('--mode needs at least one of zero-shot, icl, fticl');
   const shotValues = listOption(values.shots);
@@ -102,6 +109,44 @@ export async function planFromOptions(values: Values): Promise<EvalPlan> {
     testSets = await testSetsFromFiles({ data, tasks: listOption(values.task), demos: repeated(values.demos), fticlPool, fticlTask: values['fticl-task'] as string | undefined, modes });
   }
   return { models, testSets, modes, ...(shots ? { shots } : {}), templates, limit, labelScoring, maxNewTokens, tokenization };
+}
+
+/** `--preset paws:in-domain` → the training set and setting (the Batch view's presets). */
+function presetOption(v: string | undefined): { trainingSet: string; kind: PresetKind } | undefined {
+  if (v === undefined) return undefined;
+  const [trainingSet, kind] = v.split(':');
+  const sets = Object.keys(DEFAULT_STUDY_SETTINGS);
+  if (!sets.includes(trainingSet) || !(PRESET_KINDS as readonly string[]).includes(kind)) {
+    throw fail(`--preset must be TRAINING_SET:SETTING, TRAINING_SET one of ${sets.join(', ')} and SETTING one of ${PRESET_KINDS.join(', ')}; not "${v}"`);
+  }
+  return { trainingSet, kind: kind as PresetKind };
+}
+
+/** The `--estimate` line: the work before it runs. */
+async function printEstimate(plan: EvalPlan, out: string, io: CliIO): Promise<void> {
+  const engine = createNodeCpuEngine();
+  const store = existsSync(out) ? await JsonlRecordStore.open(out) : undefined;
+  const windows = new Map<string, number>();
+  try {
+    let loaded: string | undefined;
+    const est = await estimatePlan(plan, {
+      // The model's own tokenizer (and context window): load each model once, in plan order.
+      countTokens: async (p, cell) => {
+        if (loaded !== cell.model.id) {
+          windows.set(cell.model.id, (await engine.load(cell.model)).contextWindow);
+          loaded = cell.model.id;
+        }
+        return p.ids ? p.ids.length : (await engine.tokenize(p.text, { bos: p.bos })).length;
+      },
+      contextWindow: (id) => windows.get(id),
+      ...(store ? { store } : {}),
+    });
+    const { perCell: _cells, ...summary } = est;
+    io.out(JSON.stringify({ estimate: summary }) + '\n');
+  } finally {
+    await engine.unload().catch(() => undefined);
+    await store?.close();
+  }
 }
 
 /** A signal aborted by the first Ctrl+C; the second one ends the process the default way. */
@@ -144,6 +189,8 @@ export const evalCommand: CliCommand = {
     seed: { type: 'string', description: 'ROUGE-L bootstrap seed (default 0; the paper fixed none)' },
     out: { type: 'string', description: 'records file (JSON lines); the same file again resumes the run' },
     'retry-errors': { type: 'boolean', description: 'evaluate again the samples whose stored record is an error' },
+    preset: { type: 'string', description: `with --paper-data: the paper's setting TRAINING_SET:${PRESET_KINDS.join('|')} (e.g. paws:in-domain) instead of --test-set` },
+    estimate: { type: 'boolean', description: 'print the work (cells, samples, stored, prompt tokens, new tokens at most, prompts over the context window) and stop' },
   },
   async run(values, _positionals, io) {
     requireCpuEngine('eval', values);
@@ -153,6 +200,10 @@ export const evalCommand: CliCommand = {
     const plan = await planFromOptions(values);
     // Every plan error (too few demos, a template the task lacks) before the file is touched.
     const cellCount = expandPlan(plan).length;
+    if (values.estimate === true) {
+      await printEstimate(plan, out, io);
+      return 0;
+    }
 
     const store = await JsonlRecordStore.open(out, { onWarning: (w) => io.err(`eval: warning: ${w}\n`) });
     const interrupt = io.signal ? undefined : sigintSignal(io);

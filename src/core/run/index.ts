@@ -22,3 +22,5 @@ export { PlanError, RunFailedError } from './errors.ts';
 export { cellLabel, modeLabel, formatRate, formatDuration } from './describe.ts';
 export { RECORD_SCHEMA_VERSION, STORED_PLAN_SCHEMA_VERSION, migrateRecord, RecordSchemaError } from './schema.ts';
 export { migrateStoredPlan, expectedRecords, type StoredPlan, type StoredCell } from './stored-plan.ts';
+export { studyPreset, freePlan, presetModels, presetTestSets, PRESET_KINDS, PAPER_MODES, type PresetKind, type PresetModel, type PlanDraft } from './presets.ts';
+export { estimatePlan, ratesFromStats, type WorkEstimate, type CellEstimate, type OverContext, type Rates, type EstimateOptions } from './estimate.ts';
