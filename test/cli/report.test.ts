@@ -72,7 +72,7 @@ describe('ftlab report', () => {
     const r = await runCli(['report', '--records', broken, '--format', 'json']);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(new RegExp(`report: warning: .*broken\\.jsonl line ${n}: not valid JSON`));
-    expect((await report([])).err).toMatch(/--records FILE is required/);
+    expect((await report([])).err).toMatch(/--records FILE.jsonl is required/);
     expect((await report(['--records', records, '--figure', 'sideways'])).err).toMatch(/--figure must be one of in-domain, out-of-domain, cross-task/);
     expect((await report(['--records', path.join(dir, 'none.jsonl')])).code).toBe(1);
     // Sentiment sets are cross-task columns of xsum's figure, not in-domain ones.

@@ -7,22 +7,16 @@
  * The training set whose figure is printed is --training-set, or every one the records fill
  * (a model named like "ft-paws2000", or a test set of a setting's in-domain / out-of-domain sets).
  */
-import { buildFigure, cellsFromRecords, FIGURE_KINDS, formatDelta, formatInterval, formatMetric, metricName, parseImport, STATE_WORDS, trainingSetsOf, type FigureKind, type StudyFigure } from '../../core/report/index.ts';
+import { buildFigure, cellsFromRecords, FIGURE_KINDS, formatDelta, formatInterval, formatMetric, metricName, parseImport, STATE_WORDS, trainingSetsOf, type StudyFigure } from '../../core/report/index.ts';
 import { DEFAULT_STUDY_SETTINGS } from '../../core/datasets/protocol.ts';
-import type { CliCommand } from '../types.ts';
+import { defineCommand, opt } from '../define.ts';
 import { CliOptionError } from '../support/errors.ts';
-import { intOption, readTextFile } from '../support/input.ts';
+import { readTextFile } from '../support/input.ts';
 
 const FORMATS = ['table', 'csv', 'json'] as const;
-type Format = (typeof FORMATS)[number];
+const TRAINING_SETS = Object.keys(DEFAULT_STUDY_SETTINGS);
 
 const fail = (msg: string, hint?: string): CliOptionError => new CliOptionError('report', msg, hint);
-
-function oneOf<T extends string>(value: unknown, allowed: readonly T[], name: string): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(String(value))) throw fail(`--${name} must be one of ${allowed.join(', ')}, not "${String(value)}"`);
-  return value as T;
-}
 
 function pad(s: string, w: number): string {
   return s.length >= w ? s : s + ' '.repeat(w - s.length);
@@ -77,25 +71,28 @@ export function figureCsvRows(f: StudyFigure): string[] {
   return rows;
 }
 
-export const reportCommand: CliCommand = {
+const REPORT_OPTIONS = {
+  records: opt.string('records file: JSON lines from `ftlab eval --out`, or a JSONL/JSON export from the page', {
+    value: 'FILE.jsonl',
+    required: 'the JSON lines `ftlab eval --out` wrote, or an export',
+  }),
+  figure: opt.choice(`the column group: ${FIGURE_KINDS.join(' | ')} (default: all three)`, FIGURE_KINDS),
+  'training-set': opt.choice('the figure\'s training set (default: every one the records fill)', TRAINING_SETS),
+  format: opt.choice('table (default) | csv | json', FORMATS, { default: 'table' }),
+  'min-samples': opt.int('cells with fewer scored samples are flagged "too few" (default 10)', { min: 1, default: 10 }),
+  base: opt.string('the model differences are taken from (default: the first base model)', { value: 'MODEL' }),
+};
+
+export const reportCommand = defineCommand({
   name: 'report',
   summary: 'the study\'s figures (matrices with 95% intervals and differences from base) from a records file, as a table, CSV or JSON',
-  options: {
-    records: { type: 'string', description: 'records file: JSON lines from `ftlab eval --out`, or a JSONL/JSON export from the page' },
-    figure: { type: 'string', description: `${FIGURE_KINDS.join(' | ')} (default: all three column groups)` },
-    'training-set': { type: 'string', description: `the figure's training set: ${Object.keys(DEFAULT_STUDY_SETTINGS).join(', ')} (default: every one the records fill)` },
-    format: { type: 'string', description: 'table (default) | csv | json' },
-    'min-samples': { type: 'string', description: 'cells with fewer scored samples are flagged "too few" (default 10)' },
-    base: { type: 'string', description: 'the model differences are taken from (default: the first base model)' },
-  },
+  options: REPORT_OPTIONS,
   async run(values, _positionals, io) {
-    const file = values.records as string | undefined;
-    if (!file) throw fail('--records FILE is required (the JSON lines `ftlab eval --out` wrote, or an export)');
-    const kind = oneOf<FigureKind>(values.figure, FIGURE_KINDS, 'figure');
-    const format: Format = oneOf(values.format, FORMATS, 'format') ?? 'table';
-    const minSamples = intOption(values['min-samples'] as string | undefined, 'min-samples', (m) => fail(m), 1) ?? 10;
-    const trainingSet = values['training-set'] as string | undefined;
-    if (trainingSet !== undefined && !DEFAULT_STUDY_SETTINGS[trainingSet]) throw fail(`--training-set must be one of ${Object.keys(DEFAULT_STUDY_SETTINGS).join(', ')}, not "${trainingSet}"`);
+    const file = values.records;
+    const kind = values.figure;
+    const { format, base } = values;
+    const minSamples = values['min-samples'];
+    const trainingSet = values['training-set'];
 
     const parsed = parseImport(await readTextFile(file), file);
     for (const p of parsed.problems) io.err(`report: warning: ${file} line ${p.line}: ${p.message} (line skipped)\n`);
@@ -103,13 +100,12 @@ export const reportCommand: CliCommand = {
     const cells = cellsFromRecords(parsed.records, parsed.plans);
     const sets = trainingSet ? [trainingSet] : trainingSetsOf(cells);
     if (sets.length === 0) throw fail(`the records' test sets (${[...new Set(cells.map((c) => c.spec.dataset))].join(', ')}) are in no training set's figure`, 'give --training-set');
-    const base = values.base as string | undefined;
     const figures = sets.map((s) => buildFigure({ trainingSet: s, ...(kind ? { kinds: [kind] } : {}), minSamples, ...(base ? { baseModel: base } : {}) }, cells)).filter((f) => f.rows.length > 0);
-    if (figures.length === 0) throw fail(`no cell of ${file} falls in the ${kind ?? ''} figure of ${sets.join(', ')}`.replace('  ', ' '), 'try another --figure or --training-set');
+    if (figures.length === 0) throw fail(`no cell of ${file} falls in the ${kind ? `${kind} ` : ''}figure of ${sets.join(', ')}`, 'try another --figure or --training-set');
 
     if (format === 'json') io.out(JSON.stringify(figures.length === 1 ? figures[0] : figures) + '\n');
     else if (format === 'csv') io.out([CSV_HEADER.join(','), ...figures.flatMap(figureCsvRows)].join('\n') + '\n');
     else io.out(figures.map(figureTable).join('\n'));
     return 0;
   },
-};
+});
