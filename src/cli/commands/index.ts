@@ -7,6 +7,7 @@ import { generateCommand } from './generate.ts';
 import { classifyCommand } from './classify.ts';
 import { logprobsCommand } from './logprobs.ts';
 import { evalCommand } from './eval.ts';
+import { convertCommand } from './convert.ts';
 
 /** Every `ftlab` command, in the order `ftlab --help` lists them. */
 export const commands: CliCommand[] = [
@@ -18,4 +19,5 @@ export const commands: CliCommand[] = [
   classifyCommand,
   logprobsCommand,
   evalCommand,
+  convertCommand,
 ];
