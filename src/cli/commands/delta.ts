@@ -4,7 +4,7 @@
  * (--adapter: ΔW = (alpha/r)·B·A). Per tensor, per layer, per module kind and overall.
  * stdout: a table, or with --json the whole report; stderr: progress.
  */
-import type { CliCommand } from '../types.ts';
+import { defineCommand, opt } from '../define.ts';
 import { CliOptionError } from '../support/errors.ts';
 import { adapterDelta, modelsDelta } from '../support/delta.ts';
 import { PAPER_MEAN_ABS_DELTA } from '../../core/delta/paper.ts';
@@ -22,23 +22,21 @@ function table(r: DeltaReport): string {
   return lines.join('\n') + '\n';
 }
 
-export const deltaCommand: CliCommand = {
+export const deltaCommand = defineCommand({
   name: 'delta',
   summary: 'mean |Δw| between a model and its base (--base, --model) or of a LoRA adapter (--adapter)',
   options: {
-    base: { type: 'string', description: 'base model folder (Hugging Face or MLC)' },
-    model: { type: 'string', description: 'fine-tuned model folder (same architecture)' },
-    adapter: { type: 'string', description: 'PEFT LoRA adapter folder (adapter_config.json, adapter_model.safetensors)' },
-    json: { type: 'boolean', description: 'print the whole report (per tensor too) as JSON' },
+    base: opt.string('base model folder (Hugging Face or MLC)', { value: 'DIR' }),
+    model: opt.string('fine-tuned model folder (same architecture)', { value: 'DIR' }),
+    adapter: opt.string('PEFT LoRA adapter folder (adapter_config.json, adapter_model.safetensors)', { value: 'DIR' }),
+    json: opt.flag('print the whole report (per tensor too) as JSON'),
   },
   async run(values, _positionals, io) {
     const fail = (msg: string) => new CliOptionError('delta', msg);
-    const base = values.base as string | undefined;
-    const model = values.model as string | undefined;
-    const adapter = values.adapter as string | undefined;
+    const { base, model, adapter } = values;
     if (adapter && (base || model)) throw fail('give either --adapter DIR or --base DIR --model DIR, not both');
     if (!adapter && !(base && model)) throw fail('give --base DIR --model DIR (two models) or --adapter DIR (a LoRA adapter)');
-    let last = 0;
+    let last = -Infinity;
     const progress = (done: number, total: number, name: string) => {
       const t = performance.now();
       if (done < total && t - last < (io.errIsTTY ? 100 : 10_000)) return;
@@ -46,8 +44,8 @@ export const deltaCommand: CliCommand = {
       const line = `delta: ${done}/${total} ${name}`;
       io.err(io.errIsTTY ? `\r\x1b[K${line}${done === total ? '\n' : ''}` : `${line}\n`);
     };
-    const report = adapter ? await adapterDelta(adapter, progress) : await modelsDelta(base!, model!, progress);
+    const report = adapter ? await adapterDelta(adapter, progress) : await modelsDelta(base as string, model as string, progress);
     io.out(values.json ? JSON.stringify(report) + '\n' : table(report));
     return 0;
   },
-};
+});
