@@ -42,10 +42,10 @@ interface TrainResult {
   steps: number;
 }
 
-function train(method: 'ft' | 'fticl', out: string): TrainResult {
+function train(method: 'ft' | 'fticl', out: string, flags: string[] = []): TrainResult {
   const data = path.join(tmp, `${method}.jsonl`);
   const extra = method === 'fticl' ? ['--shots', '2'] : [];
-  const stdout = runPython('train/ftlab_train.py', ['--model', baseDir, '--data', data, '--out', out, '--dataset', 'amazon_train_2000', ...extra, ...SMOKE_FLAGS]);
+  const stdout = runPython('train/ftlab_train.py', ['--model', baseDir, '--data', data, '--out', out, '--dataset', 'amazon_train_2000', ...extra, ...SMOKE_FLAGS, ...flags]);
   return JSON.parse(stdout.trim().split('\n').pop()!) as TrainResult;
 }
 
@@ -158,6 +158,24 @@ describe.skipIf(skipWithoutTrainPython())('training recipe on CPU: train → mer
     expect(r.steps).toBe(3);
     expect(r.loss_before).toBe(results.ft!.loss_before);
     expect(Math.abs(r.loss_after - results.ft!.loss_after)).toBeLessThan(1e-6);
+  }, LONG);
+
+  it('--full (the paper\'s full fine-tuning) moves every tensor; --precision bf16 keeps a bf16 base and a bf16 merge that converts', async () => {
+    const full = path.join(tmp, 'ft-full');
+    const r = train('ft', full, ['--full', '--max-steps', '2', '--lr', '1e-3']);
+    expect(r.loss_after).toBeLessThan(r.loss_before);
+    const d = await runCli(['delta', '--base', baseDir, '--model', path.join(full, 'merged'), '--json']);
+    expect(d.code, d.err).toBe(0);
+    const report = d.lines[0] as unknown as DeltaReport;
+    expect(report.tensors.every((t) => t.meanAbs > 0)).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(full, 'ftlab-run-card.json'), 'utf8')).recipe).toMatchObject({ full: true, base_dtype: 'float32' });
+
+    const bf16 = path.join(tmp, 'ft-bf16');
+    const b = train('ft', bf16, ['--precision', 'bf16', '--max-steps', '2']);
+    expect(b.loss_after).toBeLessThan(b.loss_before);
+    expect(JSON.parse(readFileSync(path.join(bf16, 'ftlab-run-card.json'), 'utf8')).recipe).toMatchObject({ precision: 'bf16', base_dtype: 'bfloat16' });
+    const conv = await runCli(['convert', '--hf', path.join(bf16, 'merged'), '--out', path.join(tmp, 'ft-bf16-q4f16_1'), '--quantization', 'q4f16_1', '--json']);
+    expect(conv.code, conv.err).toBe(0);
   }, LONG);
 
   it('converted (q0f32), the cpu engine gives transformers\' log-probs to 1e-5 nats; q4f16_1 equals the cpu engine on its dequantized weights', async () => {
