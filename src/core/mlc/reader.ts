@@ -57,7 +57,8 @@ function bytesOf(buf: ArrayBuffer, offset: number, nbytes: number): ArrayBuffer 
   return buf.slice(offset, offset + nbytes);
 }
 
-function decodeRecord(r: RecordLocation, buf: ArrayBuffer, indexFile: string): LoadedTensor {
+/** Decodes one record from a buffer holding its bytes at r.byteOffset (indexFile names it in errors). */
+export function decodeRecord(r: RecordLocation, buf: ArrayBuffer, indexFile: string): LoadedTensor {
   const count = r.shape.reduce((a, b) => a * b, 1);
   const { byteOffset: off, nbytes } = r;
   let data: Float32Array | Uint32Array;
