@@ -9,3 +9,4 @@ export { ReportInputError, FigureSpecError, ImportFileError } from './errors.ts'
 export { formatMetric, formatDelta, formatInterval, metricName, STATE_WORDS } from './format.ts';
 export { filterSamples, confusionMatrix, SAMPLE_OUTCOMES, SAMPLE_SORTS, type SampleFilter, type SampleOutcome, type SampleSort, type ConfusionMatrix } from './drill.ts';
 export { compareRuns, differingFields, COMPARABLE_FIELDS, type RunComparison, type CellComparison, type SamplePair, type ComparableField } from './compare.ts';
+export { cellsOfStoredPlan } from './stored.ts';
