@@ -24,6 +24,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import type { RecordStore } from '../core/run/recordStore.ts';
 import type { RecordKey, RunMeta, SampleRecord } from '../core/run/records.ts';
+import { describeRecordProblem, describeRunProblem, isRunMeta, isSampleRecord } from '../core/run/validate.ts';
 import { migrateRecord, RecordSchemaError } from '../core/run/schema.ts';
 import { migrateStoredPlan, type StoredPlan } from '../core/run/stored-plan.ts';
 import { RecordFileCorruptError, RecordFileError, RecordFileLockedError } from './errors.ts';
@@ -65,11 +66,14 @@ function parseLine(text: string): Line | string {
   try {
     v = JSON.parse(text);
   } catch (e) {
-    return `not valid JSON (${(e as Error).message})`;
+    return `not valid JSON (${e instanceof Error ? e.message : String(e)})`;
   }
   if (!isObject(v)) return 'not a JSON object';
   if (v.kind === 'run') {
-    return isObject(v.run) && typeof v.run.id === 'string' ? (v as unknown as RunLine) : 'a run line without run.id';
+    const run = v.run;
+    const problem = describeRunProblem(run);
+    if (problem !== undefined || !isRunMeta(run)) return `a run line with ${problem ?? 'a bad "run"'}`;
+    return { kind: 'run', run };
   }
   if (v.kind === 'plan') {
     try {
@@ -79,13 +83,18 @@ function parseLine(text: string): Line | string {
       throw e;
     }
   }
+  let record: SampleRecord;
   try {
     // Older records (no schemaVersion) are migrated; a newer or malformed one names its problem.
-    return migrateRecord(v);
+    record = migrateRecord(v);
   } catch (e) {
     if (e instanceof RecordSchemaError) return e.message;
     throw e;
   }
+  // Then every field is checked (src/core/run/validate.ts names the one that is wrong).
+  const problem = describeRecordProblem(record);
+  if (problem !== undefined || !isSampleRecord(record)) return `a ${String(v.kind)} record whose ${problem ?? 'shape is wrong'}`;
+  return record;
 }
 
 function isAlive(pid: number): boolean {

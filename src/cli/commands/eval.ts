@@ -9,7 +9,8 @@
  * {cell, modelId, dataset, task, mode, shots, template, scoring, [tokenization], [maxNewTokens
  * (generation cells, when not 60)], expected, n,
  * errors, missing, rougeL: {mean, mid, low, high, seed, nSamples} | accuracy: {correct, value,
- * low, high}, [errorCodes]}. stderr: progress. Exit 0, or 130 when cancelled.
+ * low, high}, [errorCodes]}. stderr: progress, and a line with the failed samples' error codes and
+ * counts. Exit 0; 1 when samples failed (unless --tolerate-errors); 130 when cancelled.
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -54,6 +55,7 @@ const EVAL_OPTIONS = {
     required: 'the records; running the same command again resumes from it',
   }),
   'retry-errors': opt.flag('evaluate again the samples whose stored record is an error'),
+  'tolerate-errors': opt.flag('exit 0 even when some samples failed (their error records are kept; default: exit 1)'),
   preset: opt.custom(`with --paper-data: the paper's setting for a training set instead of --test-set, e.g. paws:in-domain`, `TRAINING_SET:${PRESET_KINDS.join('|')}`, parsePreset),
   estimate: opt.flag('print the work (cells, samples, already stored, prompt tokens with the model\'s tokenizer, new tokens at most, prompts over the context window) and run nothing'),
 };
@@ -159,6 +161,16 @@ function sigintSignal(io: CliIO): { signal: AbortSignal; dispose: () => void } {
   return { signal: ac.signal, dispose: () => void process.off('SIGINT', onSigint) };
 }
 
+/** "3 samples failed: context-window-exceeded ×2, non-finite-output ×1", or undefined when none did. */
+export function errorSummary(cells: readonly CellResult[]): string | undefined {
+  const byCode = new Map<string, number>();
+  for (const c of cells) for (const [code, n] of Object.entries(c.aggregate.errorCodes ?? {})) byCode.set(code, (byCode.get(code) ?? 0) + n);
+  const total = [...byCode.values()].reduce((a, b) => a + b, 0);
+  if (total === 0) return undefined;
+  const codes = [...byCode].sort((a, b) => b[1] - a[1]).map(([code, n]) => `${code} ×${n}`);
+  return `${total} sample${total === 1 ? '' : 's'} failed: ${codes.join(', ')}`;
+}
+
 /** One stdout line per cell: its key, spec and aggregate. */
 export function summaryLine(cell: CellResult): Record<string, unknown> {
   return { cell: cell.key, ...cell.spec, ...cell.aggregate };
@@ -200,7 +212,16 @@ export const evalCommand = defineCommand({
       const result = await runPlan(plan, { engine, store, signal, onProgress, seed, retryErrors: values['retry-errors'] });
       progress.end(result, out);
       for (const cell of result.cells) io.out(JSON.stringify(summaryLine(cell)) + '\n');
-      return result.status === 'cancelled' ? 130 : 0;
+      if (result.status === 'cancelled') return 130;
+      const failed = errorSummary(result.cells);
+      if (failed) {
+        const tolerated = values['tolerate-errors'];
+        progress.line(
+          `eval: ${failed}; the error records are in ${out} (--retry-errors runs them again)` + (tolerated ? '; tolerated (--tolerate-errors)' : '; exit 1 (--tolerate-errors accepts them)'),
+        );
+        if (!tolerated) return 1;
+      }
+      return 0;
     } finally {
       progress.clearLive();
       interrupt?.dispose();

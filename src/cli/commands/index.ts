@@ -8,6 +8,8 @@ import { classifyCommand } from './classify.ts';
 import { logprobsCommand } from './logprobs.ts';
 import { evalCommand } from './eval.ts';
 import { reportCommand } from './report.ts';
+import { convertCommand } from './convert.ts';
+import { deltaCommand } from './delta.ts';
 
 /** Every `ftlab` command, in the order `ftlab --help` lists them. */
 export const commands: CliCommand[] = [
@@ -20,4 +22,6 @@ export const commands: CliCommand[] = [
   logprobsCommand,
   evalCommand,
   reportCommand,
+  convertCommand,
+  deltaCommand,
 ];

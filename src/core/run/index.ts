@@ -20,6 +20,7 @@ export {
   type SampleTimings,
 } from './records.ts';
 export { PlanError, RunFailedError } from './errors.ts';
+export { describeRecordProblem, describeRunProblem, isSampleRecord, isRunMeta } from './validate.ts';
 export { cellLabel, modeLabel, formatRate, formatDuration } from './describe.ts';
 export { RECORD_SCHEMA_VERSION, STORED_PLAN_SCHEMA_VERSION, migrateRecord, RecordSchemaError } from './schema.ts';
 export { migrateStoredPlan, expectedRecords, type StoredPlan, type StoredCell } from './stored-plan.ts';
