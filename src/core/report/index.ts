@@ -10,3 +10,4 @@ export { formatMetric, formatDelta, formatInterval, metricName, STATE_WORDS } fr
 export { filterSamples, confusionMatrix, SAMPLE_OUTCOMES, SAMPLE_SORTS, type SampleFilter, type SampleOutcome, type SampleSort, type ConfusionMatrix } from './drill.ts';
 export { compareRuns, differingFields, COMPARABLE_FIELDS, type RunComparison, type CellComparison, type SamplePair, type ComparableField } from './compare.ts';
 export { cellsOfStoredPlan } from './stored.ts';
+export { deltaBin, deltaLegend, DELTA_BINS, DEFAULT_DELTA_STEP, type DeltaBin } from './scale.ts';
