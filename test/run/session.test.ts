@@ -69,3 +69,22 @@ describe('BatchSession', () => {
     expect(bad.snapshot).toMatchObject({ status: 'failed', error: { code: 'plan-invalid', message: 'the plan has no models' } });
   });
 });
+
+describe('the run library', async () => {
+  const { libraryEntries } = await import('../../src/core/run/index.ts');
+  it('offers Resume (X of Y done) for a stopped or interrupted run that kept its draft, none for a finished one', async () => {
+    const store = new MemoryRecordStore();
+    const s = new BatchSession({ engine: () => new FakeEngine(), store, toPlan });
+    const un = s.subscribe((x) => x.status === 'running' && x.meter.done === 3 && s.pause());
+    await s.start(DRAFT, { runId: 'stopped' });
+    un();
+    await s.start({ ...DRAFT, limit: 1 }, { runId: 'finished' });
+    const interrupted = { ...(await store.getPlan('stopped'))!, id: 'gone', status: 'running' as const, updatedAt: '2000-01-01T00:00:00.000Z' };
+    const entries = libraryEntries([...(await store.listPlans()), interrupted]);
+    expect(entries.map((e) => [e.id, e.resumeLabel, e.statusText])).toEqual([
+      ['finished', undefined, 'done'],
+      ['stopped', 'Resume (3 of 20 done)', 'stopped at 3 of 20'],
+      ['gone', 'Resume (3 of 20 done)', 'interrupted at 3 of 20 (the page closed while it ran)'],
+    ]);
+  });
+});

@@ -27,3 +27,4 @@ export { migrateStoredPlan, expectedRecords, type StoredPlan, type StoredCell } 
 export { studyPreset, freePlan, presetModels, presetTestSets, PRESET_KINDS, PAPER_MODES, type PresetKind, type PresetModel, type PlanDraft } from './presets.ts';
 export { estimatePlan, ratesFromStats, type WorkEstimate, type CellEstimate, type OverContext, type Rates, type EstimateOptions } from './estimate.ts';
 export { BatchSession, type SessionSnapshot, type SessionStatus, type SessionDeps, type Meter, type LiveCell } from './session.ts';
+export { libraryEntry, libraryEntries, type LibraryEntry } from './library.ts';
