@@ -1,5 +1,8 @@
 /**
  * `npm run model-lib -- --model DIR [--quant q0f32|q4f32_1|q4f16_1] [--out FILE.wasm]`
+ * `npm run model-lib -- --tiny`   the libraries of the tiny test models (q0f32, q4f32_1) into
+ *                                 public/models/ (what the webgpu browser tests and the app's
+ *                                 embedded default load)
  *
  * Builds a web-llm model library (.wasm) for an MLC Llama folder with ftlab's own builder
  * (tools/model-lib/, Python). On first use it makes the builder's venv
@@ -135,6 +138,12 @@ function parseArgs(argv: string[]): { model: string; quant?: LibQuantization; ou
 const isEntry = process.argv[1] && import.meta.url === new URL(`file://${path.resolve(process.argv[1])}`).href;
 if (isEntry) {
   try {
+    if (process.argv[2] === '--tiny') {
+      const { ensureTinyModels, MODELS_DIR } = await import('./make-tiny-model.ts');
+      ensureTinyModels();
+      for (const [id, file] of Object.entries(ensureTinyModelLibs(MODELS_DIR))) console.log(`ready: ${id}: ${path.relative(process.cwd(), file)}`);
+      process.exit(0);
+    }
     const opts = parseArgs(process.argv.slice(2));
     if (!existsSync(path.join(opts.model, 'mlc-chat-config.json'))) {
       throw new ModelLibToolError(`${opts.model} has no mlc-chat-config.json`, 'give the folder of an MLC-format model');
@@ -151,4 +160,29 @@ if (isEntry) {
     }
     throw e;
   }
+}
+
+/** The tiny models that get a library (the two formats SwiftShader runs), by folder id. */
+export const TINY_LIB_MODELS = [
+  { id: 'tiny-random-llama-f32', quant: 'q0f32' },
+  { id: 'tiny-random-llama-q4f32_1', quant: 'q4f32_1' },
+] as const;
+
+/**
+ * Puts each tiny model's library into its folder (built once, then copied from the cache in
+ * seconds) and returns the file paths by model id. Needs emscripten and the builder venv
+ * (`.ci/setup.d/20-model-lib.sh` installs both).
+ */
+export function ensureTinyModelLibs(modelsDir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of TINY_LIB_MODELS) {
+    const dir = path.join(modelsDir, m.id);
+    const file = path.join(dir, libFileName(m.quant));
+    if (!existsSync(file)) {
+      const build = buildModelLib({ model: dir, quant: m.quant, out: file });
+      recordInManifest(dir, build, path.basename(file));
+    }
+    out[m.id] = file;
+  }
+  return out;
 }

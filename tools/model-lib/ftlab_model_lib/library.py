@@ -24,8 +24,11 @@ from .runtime import Runtime, ensure_runtime
 from .versions import WEB_LLM_VERSION
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+# -O0 at link time: the runtime objects are already compiled at -O3, and binaryen's whole-module
+# pass at -O2/-O3 made each link take ~3 minutes here (2 cores) for a 4.1 MB instead of a 7.0 MB
+# library, with the same output and no measurable speed difference on the tiny model.
 LINK_FLAGS = [
-    "-O2",
+    "-O0",
     "--no-entry",
     "-sWASM_BIGINT=1",
     "-sERROR_ON_UNDEFINED_SYMBOLS=0",
