@@ -160,7 +160,8 @@ describe('ftlab eval', () => {
 
   it('Ctrl+C (the signal) stops between samples; the file stays valid and the same command finishes the run', async () => {
     const out = path.join(dir, 'cancel.jsonl');
-    const args = [...base(out).slice(0, -4), '--templates', '0', '--out', out]; // 4 cells × 3
+    // 4 cells × 3 (one template; an option is given once: a repeated list option adds to it).
+    const args = ['--model', modelDir, '--paper-data', PAPER_DATA, '--test-set', 'sst2,xsum', '--mode', 'zero-shot,icl', '--shots', '1', '--templates', '0', '--limit', '3', '--out', out];
     const ac = new AbortController();
     const cancelled = await ftlabEval(args, { signal: ac.signal, onErr: (s) => s.includes('cell 2/4 done') && ac.abort() });
     expect(cancelled.code).toBe(130);
@@ -266,7 +267,8 @@ describe('ftlab eval', () => {
     const paperArgs = ['--model', modelDir, '--paper-data', PAPER_DATA, '--out', out];
     const cases: [string[], number, RegExp][] = [
       [[...paperArgs, '--test-set', 'sst3'], 1, /unknown dataset "sst3" \(use one of: .*sst2/],
-      [[...paperArgs, '--test-set', 'sst2', '--limit', '0'], 2, /--limit must be between 1 and/],
+      [[...paperArgs, '--test-set', 'sst2', '--limit', '0'], 2, /--limit must be ≥ 1, not 0/],
+      [[...paperArgs, '--test-set', 'sst2', '--limit', '-1'], 2, /--limit must be ≥ 1, not -1/],
       [['--paper-data', PAPER_DATA, '--test-set', 'sst2', '--out', out], 2, /--model DIR is required/],
       [[...paperArgs, '--test-set', 'sst2', '--engine', 'webgpu'], 1, /runs only in a browser.*--engine cpu/],
       [['--model', modelDir, '--paper-data', PAPER_DATA, '--test-set', 'sst2'], 2, /--out FILE\.jsonl is required/],

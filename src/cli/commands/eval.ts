@@ -14,51 +14,53 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ModelSpec } from '../../core/engine.ts';
-import { DEFAULT_LIMIT, DEFAULT_MAX_NEW_TOKENS, expandPlan, runPlan, type CellResult, type EvalMode, type EvalPlan, type LabelScoring, type RunProgress } from '../../core/run/index.ts';
-import type { PromptTokenization } from '../../core/run/records.ts';
+import { DEFAULT_LIMIT, DEFAULT_MAX_NEW_TOKENS, expandPlan, runPlan, type CellResult, type EvalPlan, type RunProgress } from '../../core/run/index.ts';
 import { JsonlRecordStore } from '../../store/jsonlRecordStore.ts';
 import { createNodeCpuEngine } from '../../../workers/backends/cpu/node.ts';
-import type { CliCommand, CliIO } from '../types.ts';
+import type { CliIO } from '../types.ts';
+import { defineCommand, opt, type OptionValues } from '../define.ts';
 import { CliOptionError } from '../support/errors.ts';
-import { intOption } from '../support/input.ts';
 import { EvalProgress } from '../support/progress.ts';
+import { MAX_SHOTS, refuseUnused } from '../support/prompt-options.ts';
 import { testSetsFromCatalogue, testSetsFromFiles } from '../support/test-sets.ts';
 import { ENGINE_OPTIONS, requireCpuEngine, resolveModelDir } from './engine-options.ts';
-
-const MODES: readonly EvalMode[] = ['zero-shot', 'icl', 'fticl'];
-const LABEL_SCORINGS: readonly LabelScoring[] = ['paper', 'in-context', 'full-label'];
-const TOKENIZATIONS: readonly PromptTokenization[] = ['protocol', 'paper-code'];
-
-type Values = Record<string, string | boolean | string[] | undefined>;
+import { PROMPT_MODES, PROMPT_TOKENIZATIONS } from '../../core/prompts/index.ts';
+import { LABEL_SCORINGS } from '../../core/scoring/index.ts';
 
 const fail = (msg: string, hint?: string): CliOptionError => new CliOptionError('eval', msg, hint);
 
-/** Every value of a repeatable option, comma lists split: ["0,1", "2"] → ["0", "1", "2"]. */
-function listOption(v: unknown): string[] {
-  const raw = v === undefined ? [] : Array.isArray(v) ? v : [String(v)];
-  return raw.flatMap((s: string) => s.split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
-}
+const EVAL_OPTIONS = {
+  engine: ENGINE_OPTIONS.engine,
+  model: opt.strings('MLC model folder, or the id of one under public/models (repeatable: one model after the other)', { value: 'DIR' }),
+  'context-window': ENGINE_OPTIONS['context-window'],
+  'paper-data': opt.string('the paper\'s data folder (summary/, sentiment/, ...): test sets by name with --test-set', { value: 'DIR' }),
+  'test-set': opt.list('with --paper-data: test set names, e.g. sst2,xsum (their few-shot files come along)', { value: 'NAME[,NAME]' }),
+  data: opt.strings('instead of --paper-data: a test set file (JSON, JSONL, CSV; repeatable)', { value: 'FILE' }),
+  task: opt.list('with --data: its task (one for all files, or one per --data)', { value: 'TASK' }),
+  demos: opt.strings('with --data: its few-shot file (one per --data; needed for icl)', { value: 'FILE' }),
+  'fticl-pool': opt.string('for --mode fticl: the FTICL training pool: a dataset name with --paper-data (e.g. amazon), a file with --data', { value: 'NAME|FILE' }),
+  'fticl-task': opt.string('with --data and --fticl-pool FILE: the pool\'s task (default: each test set\'s)', { value: 'TASK' }),
+  mode: opt.choiceList('zero-shot,icl,fticl (comma list; default zero-shot,icl)', PROMPT_MODES, { default: ['zero-shot', 'icl'] }),
+  shots: opt.intList('shot counts for icl/fticl, e.g. 2,4 (default: the paper\'s per task: summary/question 4,2,1; sentiment/detection 2,4,6; inference 3,5,7; 0 is the zero-shot prompt)', { min: 0, max: MAX_SHOTS }),
+  templates: opt.intList('prompt maps, e.g. 0,1 (default 0,1, the paper\'s)', { min: 0, max: 99, default: [0, 1] }),
+  limit: opt.int(`first N items of each test set (default ${DEFAULT_LIMIT}, the paper's)`, { min: 1, default: DEFAULT_LIMIT }),
+  'label-scoring': opt.choice('classification: paper (default: the fixed first-token ids) | in-context | full-label', LABEL_SCORINGS, { default: 'paper' }),
+  tokenization: opt.choice('protocol (default) | paper-code (the authors\' exact token ids; Llama-2 vocabulary only)', PROMPT_TOKENIZATIONS, { default: 'protocol' }),
+  'max-new-tokens': opt.int(`generation length (default ${DEFAULT_MAX_NEW_TOKENS}, the paper's)`, { min: 1, default: DEFAULT_MAX_NEW_TOKENS }),
+  seed: opt.int('ROUGE-L bootstrap seed (default 0; the paper fixed none)', { min: 0, max: 2 ** 32 - 1, default: 0, value: 'S' }),
+  out: opt.string('records file (JSON lines); the same file again resumes the run', {
+    value: 'FILE.jsonl',
+    required: 'the records; running the same command again resumes from it',
+  }),
+  'retry-errors': opt.flag('evaluate again the samples whose stored record is an error'),
+};
 
-/** A repeatable option's values as given (file paths may contain commas). */
-function repeated(v: unknown): string[] {
-  return v === undefined ? [] : Array.isArray(v) ? (v as string[]) : [String(v)];
-}
-
-function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], name: string, fallback: T): T {
-  if (value === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(value)) throw fail(`--${name} must be one of ${allowed.join(', ')}, not "${value}"`);
-  return value as T;
-}
-
-function intList(values: string[], name: string, min: number, max: number): number[] {
-  return values.map((v) => intOption(v, name, (m) => fail(m), min, max)!);
-}
+type Values = OptionValues<typeof EVAL_OPTIONS>;
 
 function modelSpecs(values: Values): ModelSpec[] {
-  const models = repeated(values.model);
+  const models = values.model;
   if (models.length === 0) throw fail('--model DIR is required (an MLC model folder; repeat it for several models)', 'e.g. --model public/models/tiny-random-llama-f32 (`npm run make-tiny-model` makes it)');
-  const fail2 = (m: string) => fail(m);
-  const contextWindow = intOption(values['context-window'] as string | undefined, 'context-window', fail2, 1);
+  const contextWindow = values['context-window'];
   const seen = new Map<string, string>();
   return models.map((m) => {
     const dir = resolveModelDir(m);
@@ -75,31 +77,28 @@ function modelSpecs(values: Values): ModelSpec[] {
 /** The plan the options describe (test sets read from disk). */
 export async function planFromOptions(values: Values): Promise<EvalPlan> {
   const models = modelSpecs(values);
-  const modes = listOption(values.mode ?? 'zero-shot,icl').map((m) => oneOf(m, MODES, 'mode', 'zero-shot'));
-  if (modes.length === 0) throw fail('--mode needs at least one of zero-shot, icl, fticl');
-  const shotValues = listOption(values.shots);
-  const shots = shotValues.length > 0 ? intList(shotValues, 'shots', 0, 64) : undefined;
-  const templates = intList(listOption(values.templates ?? '0,1'), 'templates', 0, 99);
-  if (templates.length === 0) throw fail('--templates needs at least one template index');
-  const limit = intOption(values.limit as string | undefined, 'limit', (m) => fail(m), 1) ?? DEFAULT_LIMIT;
-  const maxNewTokens = intOption(values['max-new-tokens'] as string | undefined, 'max-new-tokens', (m) => fail(m), 1) ?? DEFAULT_MAX_NEW_TOKENS;
-  const labelScoring = oneOf(values['label-scoring'] as string | undefined, LABEL_SCORINGS, 'label-scoring', 'paper');
-  const tokenization = oneOf(values.tokenization as string | undefined, TOKENIZATIONS, 'tokenization', 'protocol');
+  const modes = values.mode;
+  const shots = values.shots.length > 0 ? values.shots : undefined;
+  if (shots && !modes.some((m) => m !== 'zero-shot')) throw fail('--shots applies to --mode icl and fticl; this plan is zero-shot only');
+  if (shots && shots.every((k) => k === 0)) throw fail('--shots 0 only makes zero-shot cells: use --mode zero-shot, or give shot counts ≥ 1 (a 0 among them adds the zero-shot prompt, as the paper\'s lists do)');
+  const { templates, limit, tokenization } = values;
+  const labelScoring = values['label-scoring'];
+  const maxNewTokens = values['max-new-tokens'];
 
-  const paperData = values['paper-data'] as string | undefined;
-  const data = repeated(values.data);
+  const paperData = values['paper-data'];
+  const data = values.data;
   if ((paperData === undefined) === (data.length === 0)) {
     throw fail('give the test sets either by --paper-data DIR --test-set NAME[,NAME] or by --data FILE --task TASK [--demos FILE]');
   }
-  const fticlPool = values['fticl-pool'] as string | undefined;
+  const fticlPool = values['fticl-pool'];
   let testSets;
   if (paperData !== undefined) {
-    for (const o of ['task', 'demos', 'fticl-task']) if (values[o] !== undefined) throw fail(`--${o} goes with --data, not --paper-data (the catalogue knows each test set's task and few-shot file)`);
+    refuseUnused('eval', values, ['task', 'demos', 'fticl-task'], 'goes with --data, not --paper-data (the catalogue knows each test set\'s task and few-shot file)');
     if (!existsSync(paperData)) throw fail(`--paper-data ${paperData}: no such folder`, 'give the folder holding the paper\'s data (summary/, sentiment/, ... and prompt_map.json)');
-    testSets = await testSetsFromCatalogue({ dir: paperData, names: listOption(values['test-set']), fticlPool, modes });
+    testSets = await testSetsFromCatalogue({ dir: paperData, names: values['test-set'], fticlPool, modes });
   } else {
-    if (values['test-set'] !== undefined) throw fail('--test-set goes with --paper-data DIR');
-    testSets = await testSetsFromFiles({ data, tasks: listOption(values.task), demos: repeated(values.demos), fticlPool, fticlTask: values['fticl-task'] as string | undefined, modes });
+    refuseUnused('eval', values, ['test-set'], 'goes with --paper-data DIR');
+    testSets = await testSetsFromFiles({ data, tasks: values.task, demos: values.demos, fticlPool, fticlTask: values['fticl-task'], modes });
   }
   return { models, testSets, modes, ...(shots ? { shots } : {}), templates, limit, labelScoring, maxNewTokens, tokenization };
 }
@@ -120,36 +119,13 @@ export function summaryLine(cell: CellResult): Record<string, unknown> {
   return { cell: cell.key, ...cell.spec, ...cell.aggregate };
 }
 
-export const evalCommand: CliCommand = {
+export const evalCommand = defineCommand({
   name: 'eval',
   summary: 'run an evaluation plan on the cpu engine; records to a JSON-lines file (rerun to resume), one summary line per cell',
-  options: {
-    engine: ENGINE_OPTIONS.engine,
-    model: { type: 'string', multiple: true, description: 'MLC model folder, or the id of one under public/models (repeatable: one model after the other)' },
-    'context-window': ENGINE_OPTIONS['context-window'],
-    'paper-data': { type: 'string', description: 'the paper\'s data folder (summary/, sentiment/, ...): test sets by name with --test-set' },
-    'test-set': { type: 'string', multiple: true, description: 'with --paper-data: test set names, e.g. sst2,xsum (their few-shot files come along)' },
-    data: { type: 'string', multiple: true, description: 'instead of --paper-data: a test set file (JSON, JSONL, CSV; repeatable)' },
-    task: { type: 'string', multiple: true, description: 'with --data: its task (one for all files, or one per --data)' },
-    demos: { type: 'string', multiple: true, description: 'with --data: its few-shot file (one per --data; needed for icl)' },
-    'fticl-pool': { type: 'string', description: 'for --mode fticl: the FTICL training pool: a dataset name with --paper-data (e.g. amazon), a file with --data' },
-    'fticl-task': { type: 'string', description: 'with --data and --fticl-pool FILE: the pool\'s task (default: each test set\'s)' },
-    mode: { type: 'string', description: 'zero-shot,icl,fticl (comma list; default zero-shot,icl)' },
-    shots: { type: 'string', description: 'shot counts for icl/fticl, e.g. 2,4 (default: the paper\'s per task: summary/question 4,2,1; sentiment/detection 2,4,6; inference 3,5,7)' },
-    templates: { type: 'string', description: 'prompt maps, e.g. 0,1 (default 0,1, the paper\'s)' },
-    limit: { type: 'string', description: `first N items of each test set (default ${DEFAULT_LIMIT}, the paper's)` },
-    'label-scoring': { type: 'string', description: 'classification: paper (default: the fixed first-token ids) | in-context | full-label' },
-    tokenization: { type: 'string', description: 'protocol (default) | paper-code (the authors\' exact token ids; Llama-2 vocabulary only)' },
-    'max-new-tokens': { type: 'string', description: `generation length (default ${DEFAULT_MAX_NEW_TOKENS}, the paper's)` },
-    seed: { type: 'string', description: 'ROUGE-L bootstrap seed (default 0; the paper fixed none)' },
-    out: { type: 'string', description: 'records file (JSON lines); the same file again resumes the run' },
-    'retry-errors': { type: 'boolean', description: 'evaluate again the samples whose stored record is an error' },
-  },
+  options: EVAL_OPTIONS,
   async run(values, _positionals, io) {
-    requireCpuEngine('eval', values);
-    const out = values.out as string | undefined;
-    if (!out) throw fail('--out FILE.jsonl is required (the records; running the same command again resumes from it)');
-    const seed = intOption(values.seed as string | undefined, 'seed', (m) => fail(m), 0, 2 ** 32 - 1) ?? 0;
+    requireCpuEngine(values.engine);
+    const { out, seed } = values;
     const plan = await planFromOptions(values);
     // Every plan error (too few demos, a template the task lacks) before the file is touched.
     const cellCount = expandPlan(plan).length;
@@ -172,7 +148,7 @@ export const evalCommand: CliCommand = {
       } else progress.update(p);
     };
     try {
-      const result = await runPlan(plan, { engine, store, signal, onProgress, seed, retryErrors: values['retry-errors'] === true });
+      const result = await runPlan(plan, { engine, store, signal, onProgress, seed, retryErrors: values['retry-errors'] });
       progress.end(result, out);
       for (const cell of result.cells) io.out(JSON.stringify(summaryLine(cell)) + '\n');
       return result.status === 'cancelled' ? 130 : 0;
@@ -183,4 +159,4 @@ export const evalCommand: CliCommand = {
       await store.close();
     }
   },
-};
+});

@@ -6,15 +6,15 @@ import { DatasetValidationError, parseDataset } from '../../core/datasets/index.
 import type { TaskItem } from '../../core/datasets/types.ts';
 import { FtlabError } from '../../core/errors.ts';
 import type { TaskDefinition } from '../../core/tasks/index.ts';
-import { InputFileError, InputFormatError } from './errors.ts';
+import { InputFileError, InputFormatError, isJsonObject, messageOf } from './errors.ts';
 
 /** The whole text of a file; InputFileError (one line) if it cannot be read. */
 export async function readTextFile(file: string): Promise<string> {
   try {
     return await fs.readFile(file, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const detail = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    const code = e instanceof Error && 'code' in e ? e.code : undefined;
+    const detail = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : messageOf(e);
     throw new InputFileError(file, detail, { cause: e });
   }
 }
@@ -55,23 +55,12 @@ export async function* readJsonLines(input: NodeJS.ReadableStream, name = 'stdin
       try {
         value = JSON.parse(text);
       } catch (e) {
-        throw new InputFormatError(`${name} line ${line}`, `not valid JSON (${(e as Error).message})`, 'give one JSON object per line');
+        throw new InputFormatError(`${name} line ${line}`, `not valid JSON (${messageOf(e)})`, 'give one JSON object per line');
       }
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw new InputFormatError(`${name} line ${line}`, 'not a JSON object', 'give one JSON object per line');
-      }
-      yield { line, value: value as Record<string, unknown> };
+      if (!isJsonObject(value)) throw new InputFormatError(`${name} line ${line}`, 'not a JSON object', 'give one JSON object per line');
+      yield { line, value };
     }
   } finally {
     rl.close();
   }
-}
-
-/** Parse an option as a whole number within bounds, or throw a usage-style error via `fail`. */
-export function intOption(value: string | undefined, name: string, fail: (msg: string) => Error, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^-?\d+$/.test(value.trim())) throw fail(`--${name} must be a whole number, not "${value}"`);
-  const n = Number.parseInt(value, 10);
-  if (n < min || n > max) throw fail(`--${name} must be between ${min} and ${max}, not ${n}`);
-  return n;
 }

@@ -18,6 +18,7 @@ import type {
   CallStats,
   FinishReason,
   GenerateRequest,
+  GenerateStep,
   GenerateResult,
   LoglikelihoodResult,
   PromptInput,
@@ -142,11 +143,14 @@ export class SequenceRunner {
     const stops = req.stop ?? [];
     const stopAtEos = req.stopAtEos ?? true;
     const tokenIds: number[] = [];
+    const topK = req.logprobs ? Math.max(0, Math.floor(req.logprobs.top)) : 0;
+    const steps: GenerateStep[] | undefined = req.logprobs ? [] : undefined;
     let text = '';
     let finishReason: FinishReason = 'length';
+    const result = (): GenerateResult => ({ text, tokenIds, finishReason, promptTokens: prompt.length, stats, ...(steps ? { steps } : {}) });
     if (req.maxTokens === 0) {
       this.account(stats);
-      return { text, tokenIds, finishReason, promptTokens: prompt.length, stats };
+      return result();
     }
     await this.m.forwarder.reset();
     let logits = await this.step(stats, prompt, true);
@@ -157,8 +161,11 @@ export class SequenceRunner {
         break;
       }
       tokenIds.push(next);
+      const step = steps ? this.stepLogprobs(logits, next, topK) : undefined;
+      if (step) steps?.push(step);
       const cut = cutAtStop(this.m.tokenizer.decode(tokenIds), stops);
       text = cut.text;
+      req.onToken?.({ index: tokenIds.length - 1, id: next, text, ...(step ? { step } : {}) });
       if (cut.stopped) {
         finishReason = 'stop';
         break;
@@ -176,7 +183,14 @@ export class SequenceRunner {
       logits = await this.step(stats, [next], false);
     }
     this.account(stats);
-    return { text, tokenIds, finishReason, promptTokens: prompt.length, stats };
+    return result();
+  }
+
+  /** The chosen token's log-prob and the top-k alternatives at one decode step. */
+  private stepLogprobs(logits: Float32Array, id: number, topK: number): GenerateStep {
+    const lse = logSumExp(logits);
+    const piece = (i: number) => ({ id: i, token: this.m.tokenizer.idToToken(i), logprob: logits[i] - lse });
+    return { ...piece(id), top: topKIds(logits, topK).map(piece) };
   }
 
   async scoreNext(prompt: PromptInput, candidateIds: number[], opts: { topK?: number } = {}): Promise<ScoreNextResult> {

@@ -7,6 +7,7 @@ export { MemoryRecordStore, type RecordStore } from './recordStore.ts';
 export {
   cellKey,
   recordKeyOf,
+  type PromptTokenization,
   type CellSpec,
   type EvalMode,
   type LabelScoring,

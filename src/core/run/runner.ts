@@ -7,7 +7,7 @@ import type { Engine, PromptInput } from '../engine.ts';
 import { FtlabError } from '../errors.ts';
 import { promptHash } from '../hash.ts';
 import type { TaskItem } from '../datasets/types.ts';
-import { resolveLabelIds, scoreFirstToken, scoreFullLabel, type LabelTokenizer } from '../scoring/index.ts';
+import { classifyPrompt, type LabelTokenizer } from '../scoring/index.ts';
 import { aggregateCell, type CellAggregate } from './aggregate.ts';
 import { RunFailedError } from './errors.ts';
 import { DEFAULT_MAX_NEW_TOKENS, describePlan, expandPlan, type EvalPlan, type PlannedCell } from './plan.ts';
@@ -297,20 +297,13 @@ async function evaluateSample(sample: PendingSample, ctx: SampleContext): Promis
       return record;
     }
     const scoring = cell.spec.scoring;
-    const engineTokenizer: LabelTokenizer = { encode: (text, o) => ctx.engine.tokenize(text, { bos: o.bos }) };
-    // The engine's own tokenizer is what the model sees; paper ids need none (null: skip).
-    const tokenizer = ctx.labelTokenizer ?? (scoring === 'paper' ? null : engineTokenizer);
-    const ids = await resolveLabelIds({
+    // The engine's own tokenizer (the default) is what the model sees; paper ids need none (null: skip).
+    const { resolution: ids, scores } = await classifyPrompt(ctx.engine, {
       task: cell.testSet.task,
-      prompt: prompt.text,
-      bos: prompt.bos,
-      mode: scoring === 'paper' ? 'paper' : 'in-context',
-      tokenizer,
+      prompt,
+      scoring,
+      ...(ctx.labelTokenizer ? { tokenizer: ctx.labelTokenizer } : scoring === 'paper' ? { tokenizer: null } : {}),
     });
-    const scores =
-      scoring === 'full-label'
-        ? await scoreFullLabel(ctx.engine, prompt, ids.inContext!, ids.promptIds!)
-        : await scoreFirstToken(ctx.engine, input, ids.labels, ids.ids);
     const correct = scores.prediction === testItem.output ? 1 : 0;
     const record: ClassificationRecord = {
       ...base,
