@@ -130,13 +130,14 @@ export class Playground {
   /** Runs the prepared prompt on each model of the route, one column each, in order. */
   async run(route: PlaygroundRoute): Promise<void> {
     if (this.running) return;
-    const prepared = await this.prepare(route);
-    if (prepared.state !== 'ready') return;
+    // Reset the columns at once: no column may still show the previous run's result as this one's.
     this.running = true;
     this.#cancelled = false;
     this.ranWith = route;
     this.columns = route.models.map((modelId) => ({ modelId, status: 'waiting', text: '', steps: [] }));
     try {
+      const prepared = await this.prepare(route);
+      if (prepared.state !== 'ready') return;
       for (let i = 0; i < route.models.length; i++) {
         if (this.#cancelled) {
           this.#patch(i, { status: 'cancelled' });
