@@ -50,7 +50,11 @@ function resolveIn(roots: readonly string[], urlPath: string): string | null {
   return null;
 }
 
-export async function serveStatic(roots: readonly string[]): Promise<StaticServer> {
+/**
+ * `csp`: a Content-Security-Policy header for every response, as the README asks servers to
+ * send (the meta tag of the built pages does not reach the Web Worker; the header does).
+ */
+export async function serveStatic(roots: readonly string[], opts: { csp?: string } = {}): Promise<StaticServer> {
   const absRoots = roots.map((r) => path.resolve(r));
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
@@ -73,6 +77,7 @@ export async function serveStatic(roots: readonly string[]): Promise<StaticServe
       'content-type': MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
       'content-length': String(size),
       'cache-control': 'no-store',
+      ...(opts.csp ? { 'content-security-policy': opts.csp } : {}),
     });
     if (req.method === 'HEAD') {
       res.end();
