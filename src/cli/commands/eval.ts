@@ -15,7 +15,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ModelSpec } from '../../core/engine.ts';
-import { DEFAULT_LIMIT, DEFAULT_MAX_NEW_TOKENS, estimatePlan, expandPlan, presetTestSets, PRESET_KINDS, runPlan, type PresetKind, type CellResult, type EvalPlan, type RunProgress } from '../../core/run/index.ts';
+import { DEFAULT_LIMIT, DEFAULT_MAX_NEW_TOKENS, estimatePlan, expandPlan, paperPrompts, presetTestSets, ratesFromStats, PRESET_KINDS, runPlan, type PresetKind, type CellResult, type EvalPlan, type RunProgress } from '../../core/run/index.ts';
 import { JsonlRecordStore } from '../../store/jsonlRecordStore.ts';
 import { createNodeCpuEngine } from '../../../workers/backends/cpu/node.ts';
 import type { CliIO } from '../types.ts';
@@ -57,7 +57,7 @@ const EVAL_OPTIONS = {
   'retry-errors': opt.flag('evaluate again the samples whose stored record is an error'),
   'tolerate-errors': opt.flag('exit 0 even when some samples failed (their error records are kept; default: exit 1)'),
   preset: opt.custom(`with --paper-data: the paper's setting for a training set instead of --test-set, e.g. paws:in-domain`, `TRAINING_SET:${PRESET_KINDS.join('|')}`, parsePreset),
-  estimate: opt.flag('print the work (cells, samples, already stored, prompt tokens with the model\'s tokenizer, new tokens at most, prompts over the context window) and run nothing'),
+  estimate: opt.flag('print the work (cells, samples, already stored, prompt tokens with the model\'s tokenizer, new tokens at most, prompts over the context window, time at rates measured by one short generation) and run nothing'),
 };
 
 /** `--preset paws:in-domain` → the training set and setting (the Batch view's presets). */
@@ -142,8 +142,19 @@ async function printEstimate(plan: EvalPlan, out: string, io: CliIO): Promise<vo
       contextWindow: (id) => windows.get(id),
       ...(store ? { store } : {}),
     });
+    // Rates measured on this machine: one short generation (the plan's shortest cell's first
+    // prompt, on the last model loaded); none when even that does not fit.
+    const cells = expandPlan(plan);
+    const shortest = est.perCell.reduce((a, c, i) => (c.maxPromptTokens < est.perCell[a].maxPromptTokens ? i : a), 0);
+    const cell = cells[shortest];
+    const p = paperPrompts(cell)(cell.testSet.items[0]);
+    const rates = await engine
+      .generate({ prompt: p.ids ? { ids: p.ids } : { text: p.text, bos: p.bos }, maxTokens: 16 })
+      .then(async () => ratesFromStats(await engine.stats()))
+      .catch((e: unknown) => void io.err(`eval: --estimate: no time estimate: the rate probe failed (${e instanceof Error ? e.message : String(e)})\n`));
     const { perCell: _cells, ...summary } = est;
-    io.out(JSON.stringify({ estimate: summary }) + '\n');
+    const seconds = rates ? est.promptTokens / rates.prefill + est.maxNewTokens / rates.decode : undefined;
+    io.out(JSON.stringify({ estimate: { ...summary, ...(rates ? { rates, seconds } : {}) } }) + '\n');
   } finally {
     await engine.unload().catch(() => undefined);
     await store?.close();

@@ -89,7 +89,6 @@ export async function estimatePlan(plan: EvalPlan, opts: EstimateOptions): Promi
   const out: WorkEstimate = { cells: cells.length, samples: 0, stored: 0, promptTokens: 0, maxNewTokens: 0, overContext: [], perCell: [] };
   for (const [i, cell] of cells.entries()) {
     const build = prompts(cell);
-    const window = opts.contextWindow?.(cell.model.id);
     const budget = cell.spec.scoring === 'generate' ? genBudget : 1;
     const storedKeys = new Set(opts.store ? (await opts.store.getByCell(cell.key)).map((r) => `${r.item}|${r.promptHash}`) : []);
     const ce: CellEstimate = { key: cell.key, samples: cell.itemCount, stored: 0, promptTokens: 0, maxPromptTokens: 0, maxNewTokens: 0, overContext: 0 };
@@ -106,6 +105,8 @@ export async function estimatePlan(plan: EvalPlan, opts: EstimateOptions): Promi
       ce.promptTokens += n;
       ce.maxPromptTokens = Math.max(ce.maxPromptTokens, n);
       if (cell.spec.scoring === 'generate') ce.maxNewTokens += genBudget;
+      // Asked after counting: a counter may load the model, which is what tells its window.
+      const window = opts.contextWindow?.(cell.model.id);
       if (window !== undefined && n + budget > window) {
         ce.overContext++;
         out.overContext.push({ cellKey: cell.key, modelId: cell.model.id, dataset: cell.spec.dataset, label: label(cell), item: item.index, promptTokens: n, budget, contextWindow: window });
