@@ -112,6 +112,9 @@ function requiredMessage(flag: string, value: string, required: true | string): 
 
 function checkEmpty(text: string, flag: string, allowEmpty: boolean | undefined): string {
   if (!allowEmpty && text.length === 0) throw new OptionValueError(`${flag} must not be empty`);
+  // Node decodes argv leniently: invalid UTF-8 arrives as U+FFFD. Refuse it rather than run on a changed value.
+  const bad = text.indexOf('\uFFFD');
+  if (bad !== -1) throw new OptionValueError(`${flag} holds U+FFFD at character ${bad}: invalid UTF-8 on the command line, replaced by the system`, 'pass the value as UTF-8');
   return text;
 }
 

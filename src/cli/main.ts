@@ -3,6 +3,8 @@
  * Each command lives in src/cli/commands/ (declared with defineCommand, src/cli/define.ts, which
  * parses its options); this file dispatches and turns errors into one clear line and an exit code.
  */
+import { fstatSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { commands } from './commands/index.ts';
 import type { CliIO } from './types.ts';
 import { wantsHelp, type CliCommand } from './define.ts';
@@ -62,6 +64,22 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
+/** process.stdin, except that a directory on stdin (`ftlab rouge < .`) reads as the EISDIR error it is. */
+function stdinStream(): NodeJS.ReadableStream {
+  let isDirectory = false;
+  try {
+    isDirectory = fstatSync(0).isDirectory();
+  } catch {
+    // no stdin at all: reading it gives nothing
+  }
+  if (!isDirectory) return process.stdin;
+  return new Readable({
+    read() {
+      this.destroy(Object.assign(new Error('stdin is a directory'), { code: 'EISDIR' }));
+    },
+  });
+}
+
 const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (isEntry) {
   // `ftlab ... | head` closes the pipe early: that is the reader's choice, not an error.
@@ -70,7 +88,7 @@ if (isEntry) {
     throw e;
   });
   const code = await main(process.argv.slice(2), {
-    stdin: process.stdin,
+    stdin: stdinStream(),
     out: (s) => void process.stdout.write(s),
     err: (s) => void process.stderr.write(s),
     errIsTTY: process.stderr.isTTY === true,

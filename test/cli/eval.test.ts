@@ -52,9 +52,10 @@ async function ftlabEval(args: string[], opts: { signal?: AbortSignal; onErr?: (
 }
 
 function readLines(file: string): { records: SampleRecord[]; runs: RunMeta[] } {
-  const parsed = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as SampleRecord | { kind: 'run'; run: RunMeta });
+  const parsed = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as SampleRecord | { kind: 'run'; run: RunMeta } | { kind: 'plan' });
   return {
-    records: parsed.filter((l): l is SampleRecord => l.kind !== 'run'),
+    // Stored-plan lines ({kind: "plan"}) are neither records nor run metadata.
+    records: parsed.filter((l): l is SampleRecord => l.kind !== 'run' && l.kind !== 'plan'),
     runs: parsed.flatMap((l) => (l.kind === 'run' ? [l.run] : [])),
   };
 }
@@ -219,9 +220,10 @@ describe('ftlab eval', () => {
     // Keep record 0, then half of record 1's line: what a crash while writing it leaves.
     const line1 = JSON.stringify(records[1]);
     fs.writeFileSync(out, text.slice(0, text.indexOf(line1)) + line1.slice(0, line1.length / 2));
+    const cutLine = text.slice(0, text.indexOf(line1)).split('\n').length; // after the run and plan lines
     const again = await ftlabEval(args);
     expect(again.code).toBe(0);
-    expect(again.err).toMatch(/eval: warning: .*crash\.jsonl line 3: dropped an unfinished line/);
+    expect(again.err).toMatch(new RegExp(`eval: warning: .*crash\\.jsonl line ${cutLine}: dropped an unfinished line`));
     expect(again.err).toMatch('resuming: 1 of 2 already done');
     const after = readLines(out);
     expect(after.records.map((r) => r.item)).toEqual([0, 1]);

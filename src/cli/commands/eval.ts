@@ -9,16 +9,18 @@
  * {cell, modelId, dataset, task, mode, shots, template, scoring, [tokenization], [maxNewTokens
  * (generation cells, when not 60)], expected, n,
  * errors, missing, rougeL: {mean, mid, low, high, seed, nSamples} | accuracy: {correct, value,
- * low, high}, [errorCodes]}. stderr: progress. Exit 0, or 130 when cancelled.
+ * low, high}, [errorCodes]}. stderr: progress, and a line with the failed samples' error codes and
+ * counts. Exit 0; 1 when samples failed (unless --tolerate-errors); 130 when cancelled.
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ModelSpec } from '../../core/engine.ts';
-import { DEFAULT_LIMIT, DEFAULT_MAX_NEW_TOKENS, expandPlan, runPlan, type CellResult, type EvalPlan, type RunProgress } from '../../core/run/index.ts';
+import { DEFAULT_LIMIT, DEFAULT_MAX_NEW_TOKENS, estimatePlan, expandPlan, presetTestSets, PRESET_KINDS, runPlan, type PresetKind, type CellResult, type EvalPlan, type RunProgress } from '../../core/run/index.ts';
 import { JsonlRecordStore } from '../../store/jsonlRecordStore.ts';
 import { createNodeCpuEngine } from '../../../workers/backends/cpu/node.ts';
 import type { CliIO } from '../types.ts';
-import { defineCommand, opt, type OptionValues } from '../define.ts';
+import { defineCommand, opt, OptionValueError, type OptionValues } from '../define.ts';
+import { DEFAULT_STUDY_SETTINGS } from '../../core/datasets/protocol.ts';
 import { CliOptionError } from '../support/errors.ts';
 import { EvalProgress } from '../support/progress.ts';
 import { MAX_SHOTS, refuseUnused } from '../support/prompt-options.ts';
@@ -53,7 +55,22 @@ const EVAL_OPTIONS = {
     required: 'the records; running the same command again resumes from it',
   }),
   'retry-errors': opt.flag('evaluate again the samples whose stored record is an error'),
+  'tolerate-errors': opt.flag('exit 0 even when some samples failed (their error records are kept; default: exit 1)'),
+  preset: opt.custom(`with --paper-data: the paper's setting for a training set instead of --test-set, e.g. paws:in-domain`, `TRAINING_SET:${PRESET_KINDS.join('|')}`, parsePreset),
+  estimate: opt.flag('print the work (cells, samples, already stored, prompt tokens with the model\'s tokenizer, new tokens at most, prompts over the context window) and run nothing'),
 };
+
+/** `--preset paws:in-domain` → the training set and setting (the Batch view's presets). */
+function parsePreset(text: string | undefined, flag: string): { trainingSet: string; kind: PresetKind } | undefined {
+  if (text === undefined) return undefined;
+  const [trainingSet, kind] = text.split(':');
+  const sets = Object.keys(DEFAULT_STUDY_SETTINGS);
+  const found = PRESET_KINDS.find((k) => k === kind);
+  if (!sets.includes(trainingSet) || found === undefined) {
+    throw new OptionValueError(`${flag} must be TRAINING_SET:SETTING, TRAINING_SET one of ${sets.join(', ')} and SETTING one of ${PRESET_KINDS.join(', ')}; not ${JSON.stringify(text)}`);
+  }
+  return { trainingSet, kind: found };
+}
 
 type Values = OptionValues<typeof EVAL_OPTIONS>;
 
@@ -95,12 +112,42 @@ export async function planFromOptions(values: Values): Promise<EvalPlan> {
   if (paperData !== undefined) {
     refuseUnused('eval', values, ['task', 'demos', 'fticl-task'], 'goes with --data, not --paper-data (the catalogue knows each test set\'s task and few-shot file)');
     if (!existsSync(paperData)) throw fail(`--paper-data ${paperData}: no such folder`, 'give the folder holding the paper\'s data (summary/, sentiment/, ... and prompt_map.json)');
-    testSets = await testSetsFromCatalogue({ dir: paperData, names: values['test-set'], fticlPool, modes });
+    const preset = values.preset;
+    if (preset && values['test-set'].length > 0) throw fail('--preset chooses the test sets; leave out --test-set');
+    const names = preset ? presetTestSets(preset.trainingSet, preset.kind).map((t) => t.dataset) : values['test-set'];
+    testSets = await testSetsFromCatalogue({ dir: paperData, names, fticlPool, modes });
   } else {
-    refuseUnused('eval', values, ['test-set'], 'goes with --paper-data DIR');
+    refuseUnused('eval', values, ['test-set', 'preset'], 'goes with --paper-data DIR');
     testSets = await testSetsFromFiles({ data, tasks: values.task, demos: values.demos, fticlPool, fticlTask: values['fticl-task'], modes });
   }
   return { models, testSets, modes, ...(shots ? { shots } : {}), templates, limit, labelScoring, maxNewTokens, tokenization };
+}
+
+/** The `--estimate` line: the work before it runs. */
+async function printEstimate(plan: EvalPlan, out: string, io: CliIO): Promise<void> {
+  const engine = createNodeCpuEngine();
+  const store = existsSync(out) ? await JsonlRecordStore.open(out) : undefined;
+  const windows = new Map<string, number>();
+  try {
+    let loaded: string | undefined;
+    const est = await estimatePlan(plan, {
+      // The model's own tokenizer (and context window): load each model once, in plan order.
+      countTokens: async (p, cell) => {
+        if (loaded !== cell.model.id) {
+          windows.set(cell.model.id, (await engine.load(cell.model)).contextWindow);
+          loaded = cell.model.id;
+        }
+        return p.ids ? p.ids.length : (await engine.tokenize(p.text, { bos: p.bos })).length;
+      },
+      contextWindow: (id) => windows.get(id),
+      ...(store ? { store } : {}),
+    });
+    const { perCell: _cells, ...summary } = est;
+    io.out(JSON.stringify({ estimate: summary }) + '\n');
+  } finally {
+    await engine.unload().catch(() => undefined);
+    await store?.close();
+  }
 }
 
 /** A signal aborted by the first Ctrl+C; the second one ends the process the default way. */
@@ -112,6 +159,16 @@ function sigintSignal(io: CliIO): { signal: AbortSignal; dispose: () => void } {
   };
   process.once('SIGINT', onSigint);
   return { signal: ac.signal, dispose: () => void process.off('SIGINT', onSigint) };
+}
+
+/** "3 samples failed: context-window-exceeded ×2, non-finite-output ×1", or undefined when none did. */
+export function errorSummary(cells: readonly CellResult[]): string | undefined {
+  const byCode = new Map<string, number>();
+  for (const c of cells) for (const [code, n] of Object.entries(c.aggregate.errorCodes ?? {})) byCode.set(code, (byCode.get(code) ?? 0) + n);
+  const total = [...byCode.values()].reduce((a, b) => a + b, 0);
+  if (total === 0) return undefined;
+  const codes = [...byCode].sort((a, b) => b[1] - a[1]).map(([code, n]) => `${code} ×${n}`);
+  return `${total} sample${total === 1 ? '' : 's'} failed: ${codes.join(', ')}`;
 }
 
 /** One stdout line per cell: its key, spec and aggregate. */
@@ -129,6 +186,10 @@ export const evalCommand = defineCommand({
     const plan = await planFromOptions(values);
     // Every plan error (too few demos, a template the task lacks) before the file is touched.
     const cellCount = expandPlan(plan).length;
+    if (values.estimate) {
+      await printEstimate(plan, out, io);
+      return 0;
+    }
 
     const store = await JsonlRecordStore.open(out, { onWarning: (w) => io.err(`eval: warning: ${w}\n`) });
     const interrupt = io.signal ? undefined : sigintSignal(io);
@@ -151,7 +212,18 @@ export const evalCommand = defineCommand({
       const result = await runPlan(plan, { engine, store, signal, onProgress, seed, retryErrors: values['retry-errors'] });
       progress.end(result, out);
       for (const cell of result.cells) io.out(JSON.stringify(summaryLine(cell)) + '\n');
-      return result.status === 'cancelled' ? 130 : 0;
+      if (result.status === 'cancelled') return 130;
+      const failed = errorSummary(result.cells);
+      if (failed) {
+        const tolerated = values['tolerate-errors'];
+        const first = store.allRecords().find((r) => r.kind === 'error');
+        if (first?.kind === 'error') progress.line(`eval: the first failed sample: ${first.dataset} item ${first.item} (${first.cellKey}): ${first.error.message}`);
+        progress.line(
+          `eval: ${failed}; the error records are in ${out} (--retry-errors runs them again)` + (tolerated ? '; tolerated (--tolerate-errors)' : '; exit 1 (--tolerate-errors accepts them)'),
+        );
+        if (!tolerated) return 1;
+      }
+      return 0;
     } finally {
       progress.clearLive();
       interrupt?.dispose();

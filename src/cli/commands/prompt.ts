@@ -4,7 +4,8 @@
  * paperLabelTokenIds?, overlap?, warnings?}.
  *
  * `prompt` is the text WITHOUT the paper's literal "<s> " (bos says whether BOS comes first);
- * `tokens` counts Llama-2 tokens, BOS included. For classification tasks, `labelTokenIds` are
+ * `tokens` counts Llama-2 tokens, BOS included (a lower bound, with `tokensAtLeast: true`, for a
+ * prompt that cannot fit the context window: counting stops there). For classification tasks, `labelTokenIds` are
  * the labels' first tokens in context (tokenize prompt and prompt+label with llama-tokenizer-js)
  * and `paperLabelTokenIds` the paper's fixed ids; they differ where the prompt ends in a space.
  * icl and fticl need --demos (the few-shot file); there is no implicit default.
@@ -32,9 +33,12 @@ export const promptCommand = defineCommand({
     const build = createPromptBuilder(task, { mode: s.mode, shots: s.shots, demos, template: s.template });
     for (const item of items) {
       const p = build(item);
-      const line: Record<string, unknown> = { index: p.index, prompt: p.text, bos: p.bos, tokens: p.tokens, reference: p.reference };
+      const line: Record<string, unknown> = { index: p.index, prompt: p.text, bos: p.bos, tokens: p.tokens, ...(p.tokensAtLeast ? { tokensAtLeast: true } : {}), reference: p.reference };
       const warnings = p.warnings.map((w) => w.message);
-      if (isClassification(task)) {
+      if (isClassification(task) && p.tokensAtLeast) {
+        line.labels = [...task.labels];
+        warnings.push('label ids in context not derived: the prompt cannot fit the context window');
+      } else if (isClassification(task)) {
         const ids = await resolveLabelIds({ task, prompt: p.text, bos: p.bos, mode: 'in-context' }); // Llama-2 tokenizer by default
         line.labels = [...task.labels];
         line.labelTokenIds = ids.inContextIds;

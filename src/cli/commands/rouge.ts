@@ -6,7 +6,7 @@
  * Hugging Face's `rouge` metric reports (1,000 resamples; draws as with its default types
  * rouge1, rouge2, rougeL, rougeLsum, so rougeL.mid is the paper's number for that seed).
  */
-import { bootstrapAggregate, DEFAULT_ROUGE_TYPES, meanScore, scoreMulti, scoreRouge, type Score } from '../../core/metrics/index.ts';
+import { bootstrapAggregate, DEFAULT_ROUGE_TYPES, meanScore, RougeInputTooLongError, scoreMulti, scoreRouge, type Score } from '../../core/metrics/index.ts';
 import { defineCommand, opt } from '../define.ts';
 import { CliOptionError, InputFormatError } from '../support/errors.ts';
 import { readJsonLines } from '../support/input.ts';
@@ -39,14 +39,20 @@ export const rougeCommand = defineCommand({
       if (!stringOrStrings(reference)) {
         throw new InputFormatError(`stdin line ${line}`, '"reference" must be a string or a non-empty list of strings', 'give {"prediction": "...", "reference": "..."} per line');
       }
-      const scores = typeof reference === 'string' ? scoreRouge(reference, prediction, { types: TYPES, stem }) : scoreMulti(reference, prediction, { types: TYPES, stem });
+      let scores;
+      try {
+        scores = typeof reference === 'string' ? scoreRouge(reference, prediction, { types: TYPES, stem }) : scoreMulti(reference, prediction, { types: TYPES, stem });
+      } catch (e) {
+        if (e instanceof RougeInputTooLongError) throw new InputFormatError(`stdin line ${line}`, e.message, e.hint ?? '');
+        throw e;
+      }
       perItem.rougeL.push(scores.rougeL);
       perItem.rougeLsum.push(scores.rougeLsum);
       io.out(JSON.stringify({ rougeL: scores.rougeL, rougeLsum: scores.rougeLsum }) + '\n');
     }
+    const n = perItem.rougeL.length;
+    if (n === 0) throw new InputFormatError('stdin', values.aggregate ? 'no input lines to aggregate' : 'no input lines', 'give at least one {"prediction", "reference"} line');
     if (values.aggregate) {
-      const n = perItem.rougeL.length;
-      if (n === 0) throw new InputFormatError('stdin', 'no input lines to aggregate', 'give at least one {"prediction", "reference"} line');
       const intervals = bootstrapAggregate(perItem, { seed, drawOrder: DEFAULT_ROUGE_TYPES });
       const out: Record<string, unknown> = { n, seed, nSamples: 1000, stem };
       for (const t of TYPES) out[t] = { mean: meanScore(perItem[t]), ...intervals[t] };

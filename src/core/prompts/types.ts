@@ -73,6 +73,8 @@ export interface BuiltPrompt {
   paperText: string;
   /** Llama-2 tokens (BOS included when bos); undefined when counting was turned off. */
   tokens?: number;
+  /** Counting stopped once the prompt was known not to fit: `tokens` is a lower bound. */
+  tokensAtLeast?: true;
   /** The item's reference output (or gold label). */
   reference: string;
   /** The demos used, in prompt order. */

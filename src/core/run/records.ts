@@ -4,7 +4,8 @@
  */
 import type { FinishReason } from '../engine.ts';
 import type { PromptMode, PromptTokenization } from '../prompts/types.ts';
-import type { LabelScoring } from '../scoring/classify.ts';
+import type { LabelScoring } from '../scoring/kinds.ts';
+import type { RECORD_SCHEMA_VERSION } from './schema.ts';
 
 /** An evaluation cell's mode: a prompt mode (src/core/prompts, PROMPT_MODES). */
 export type EvalMode = PromptMode;
@@ -63,6 +64,11 @@ export interface SampleTimings {
 }
 
 interface RecordBase extends CellSpec {
+  /**
+   * The record shape's version (src/core/run/schema.ts). The runner writes the current one;
+   * records from before versions existed have none and are migrated when read.
+   */
+  schemaVersion?: typeof RECORD_SCHEMA_VERSION;
   cellKey: string;
   /** The item's position in the test set (0-based, as in the file). */
   item: number;

@@ -14,6 +14,9 @@ import { DEFAULT_MAX_NEW_TOKENS, describePlan, expandPlan, type EvalPlan, type P
 import type { RecordStore } from './recordStore.ts';
 import type { CellSpec, ClassificationRecord, ErrorRecord, GenerationRecord, RunMeta, SampleRecord, SampleTimings } from './records.ts';
 import { generationMetric } from './generationMetric.ts';
+import { RECORD_SCHEMA_VERSION, STORED_PLAN_SCHEMA_VERSION } from './schema.ts';
+import type { StoredCell } from './stored-plan.ts';
+import type { PlanDraft } from './presets.ts';
 import { createPromptBuilder, paperEvaluationTokenIds } from '../prompts/index.ts';
 
 /** Makes, for one cell, the function building the prompt of an item. */
@@ -70,6 +73,8 @@ export interface RunProgress {
   /** Samples of this cell evaluated so far in this run, and how many this run has to evaluate. */
   cellDone?: number;
   cellTotal?: number;
+  /** The metric of the sample just stored (ROUGE-L F or 0/1); absent for an error. */
+  lastMetric?: number;
 }
 
 export interface RunOptions {
@@ -93,6 +98,10 @@ export interface RunOptions {
   maxConsecutiveErrors?: number;
   /** Bootstrap seed of the ROUGE-L aggregate. Default 0. */
   seed?: number;
+  /** The stored plan's name (default: a summary of the plan's models and test sets). */
+  planName?: string;
+  /** The plan by names (a PlanDraft), kept in the stored plan so a reload can resume it. */
+  planDraft?: PlanDraft;
   /** Clock for timings (ms). Default performance.now. */
   now?: () => number;
 }
@@ -126,6 +135,12 @@ interface PendingSample {
 
 function newRunId(): string {
   return `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** "tiny-a, tiny-b on sst2, xsum": a plan's models and test sets in a few words. */
+export function defaultPlanName(plan: EvalPlan): string {
+  const list = (xs: string[]): string => (xs.length <= 3 ? xs.join(', ') : `${xs.slice(0, 2).join(', ')} +${xs.length - 2}`);
+  return `${list(plan.models.map((m) => m.id))} on ${list(plan.testSets.map((t) => t.name))}`;
 }
 
 function errorInfo(e: unknown): ErrorRecord['error'] {
@@ -184,6 +199,39 @@ export async function runPlan(plan: EvalPlan, opts: RunOptions): Promise<RunResu
     ...(error ? { error } : {}),
   });
   await store.putRun?.(meta('running'));
+
+  // The stored plan: cells with their expected prompt hashes and aggregates (Results reads it).
+  const seed = opts.seed;
+  const aggregateOf = async (cell: PlannedCell, wanted: Map<number, string>): Promise<CellAggregate> => {
+    const records = (await store.getByCell(cell.key)).filter((r) => wanted.get(r.item) === r.promptHash);
+    return aggregateCell(cell.spec, records, { expected: cell.itemCount, seed });
+  };
+  const storedCells: StoredCell[] = [];
+  for (const { cell, hashes, pending } of work) {
+    const stored: StoredCell = { key: cell.key, spec: cell.spec, expected: cell.itemCount, hashes: Object.fromEntries([...hashes].map(([i, h]) => [String(i), h])) };
+    if (store.putPlan && pending.length < cell.itemCount) stored.aggregate = await aggregateOf(cell, hashes);
+    storedCells.push(stored);
+  }
+  const planCreatedAt = (await store.getPlan?.(runId))?.createdAt ?? createdAt;
+  const savePlan = async (status: RunMeta['status'], error?: string): Promise<void> => {
+    if (!store.putPlan) return;
+    await store.putPlan({
+      schemaVersion: STORED_PLAN_SCHEMA_VERSION,
+      id: runId,
+      name: opts.planName ?? defaultPlanName(plan),
+      createdAt: planCreatedAt,
+      updatedAt: new Date().toISOString(),
+      status,
+      plan: describePlan(plan),
+      ...(opts.planDraft ? { draft: opts.planDraft } : {}),
+      models: plan.models.map((m) => m.id),
+      cells: storedCells,
+      done: progress.skipped + progress.done,
+      total: progress.skipped + progress.total,
+      ...(error ? { error } : {}),
+    });
+  };
+  await savePlan('running');
   opts.onProgress?.({ ...progress });
 
   const onAbort = (): void => void engine.interrupt().catch(() => undefined);
@@ -192,7 +240,8 @@ export async function runPlan(plan: EvalPlan, opts: RunOptions): Promise<RunResu
   try {
     let loadedModel: string | undefined;
     let consecutiveErrors = 0;
-    outer: for (const [cellIndex, { cell, pending }] of work.entries()) {
+    outer: for (const [cellIndex, { cell, pending, hashes }] of work.entries()) {
+      if (pending.length === 0) continue;
       for (const [sampleIndex, sample] of pending.entries()) {
         if (signal?.aborted) {
           cancelled = true;
@@ -224,12 +273,20 @@ export async function runPlan(plan: EvalPlan, opts: RunOptions): Promise<RunResu
           cellCount: work.length,
           cellDone: sampleIndex + 1,
           cellTotal: pending.length,
+          ...(record.kind !== 'error' ? { lastMetric: record.metric } : {}),
         });
         if (progress.done % 10 === 0) await store.putRun?.(meta('running'));
       }
+      // The cell is finished: its aggregate goes into the stored plan now, not at the run's end.
+      if (store.putPlan) {
+        storedCells[cellIndex].aggregate = await aggregateOf(cell, hashes);
+        await savePlan('running');
+      }
     }
   } catch (e) {
-    await store.putRun?.(meta('failed', e instanceof FtlabError ? e.toLine() : String(e))).catch(() => undefined);
+    const line = e instanceof FtlabError ? e.toLine() : String(e);
+    await store.putRun?.(meta('failed', line)).catch(() => undefined);
+    await savePlan('failed', line).catch(() => undefined);
     throw e;
   } finally {
     signal?.removeEventListener('abort', onAbort);
@@ -237,11 +294,13 @@ export async function runPlan(plan: EvalPlan, opts: RunOptions): Promise<RunResu
   await store.putRun?.(meta(cancelled ? 'cancelled' : 'done'));
 
   const results: CellResult[] = [];
-  for (const { cell, hashes: wanted } of work) {
+  for (const [i, { cell, hashes: wanted }] of work.entries()) {
     // Only the plan's items, and only records of the prompts the plan builds now.
-    const records = (await store.getByCell(cell.key)).filter((r) => wanted.get(r.item) === r.promptHash);
-    results.push({ spec: cell.spec, key: cell.key, aggregate: aggregateCell(cell.spec, records, { expected: cell.itemCount, seed: opts.seed }) });
+    const aggregate = await aggregateOf(cell, wanted);
+    storedCells[i].aggregate = aggregate;
+    results.push({ spec: cell.spec, key: cell.key, aggregate });
   }
+  await savePlan(cancelled ? 'cancelled' : 'done');
   return { runId, status: cancelled ? 'cancelled' : 'done', done: progress.done, total: progress.total, skipped: progress.skipped, errors: progress.errors, cells: results };
 }
 
@@ -258,6 +317,7 @@ async function evaluateSample(sample: PendingSample, ctx: SampleContext): Promis
   const { cell, item, prompt, hash } = sample;
   const testItem = cell.testSet.items[sample.position];
   const base = {
+    schemaVersion: RECORD_SCHEMA_VERSION,
     ...cell.spec,
     cellKey: cell.key,
     item,

@@ -11,7 +11,8 @@
 import { MLCEngine, type ChatOptions, type LogitProcessor } from '@mlc-ai/web-llm';
 import type { Engine, EngineStats, GenerateRequest, GenerateResult, LoadedModelInfo, LoadProgress, LoglikelihoodResult, ModelSpec, PromptInput, ScoreNextResult } from '../../../src/core/engine.ts';
 import { ArtifactCorruptError, ArtifactMissingError, EngineRequestError, ModelNotLoadedError } from '../../../src/core/engine-errors.ts';
-import { parseChatConfig, type MlcChatConfig } from '../../../src/core/mlc/chat-config.ts';
+import { CHAT_CONFIG_FILE, parseChatConfig, type MlcChatConfig } from '../../../src/core/mlc/chat-config.ts';
+import { htmlAnswerError, looksLikeHtml } from '../../../src/core/mlc/file-source.ts';
 import { MANIFEST_FILE, validateManifest, type FtlabManifest } from '../../../src/core/manifest.ts';
 import { createArtifactStore, type ArtifactStore } from './cache.ts';
 import { capabilityReportFrom, gatherAdapterFacts } from './capability.ts';
@@ -265,6 +266,7 @@ export class WebGpuBackend implements Engine {
       contextWindow,
       bosId: config.bosTokenId,
       eosIds: config.eosTokenIds,
+      modelId: entry.id,
     });
     this.loaded = { entry, info, runner, tokenizer };
     progress(tracker.done(`loaded ${entry.id}`));
@@ -274,6 +276,7 @@ export class WebGpuBackend implements Engine {
   private async readChatConfig(store: ArtifactStore, url: string): Promise<MlcChatConfig> {
     let bytes = await store.read('webllm/config', url).catch(() => undefined);
     if (!bytes) bytes = new Uint8Array(await (await preflightFetch(url)).arrayBuffer());
+    if (looksLikeHtml(bytes)) throw htmlAnswerError(CHAT_CONFIG_FILE, url);
     let json: unknown;
     try {
       json = JSON.parse(new TextDecoder().decode(bytes));
@@ -306,6 +309,7 @@ export class WebGpuBackend implements Engine {
     const url = new URL(file, folderUrl).href;
     let bytes = await store.read('webllm/model', url).catch(() => undefined);
     if (!bytes) bytes = new Uint8Array(await (await preflightFetch(url)).arrayBuffer());
+    if (looksLikeHtml(bytes)) throw htmlAnswerError(file, url);
     const buf = bytes.slice().buffer;
     const t = useJson ? await Tokenizer.fromJSON(buf) : await Tokenizer.fromSentencePiece(buf);
     return new WebTokenizer(t, config.bosTokenId);

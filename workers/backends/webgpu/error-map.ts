@@ -157,6 +157,10 @@ export function mapWebLlmError(err: unknown, ctx: ErrorContext = {}): FtlabError
   }
   if (OOM_MESSAGES.some((re) => re.test(message))) return new GpuOutOfMemoryError(firstLine(message), cause);
   if (DEVICE_LOST_MESSAGES.some((re) => re.test(message))) return new GpuDeviceLostError(firstLine(message), cause);
+  if (name === 'SyntaxError' && /json/i.test(message) && /Unexpected token '<'|<!doctype|<html/i.test(message)) {
+    // An HTML page where JSON was expected: a dev/preview server's index.html for a missing file.
+    return new ArtifactMissingError(ctx.url ?? 'a model JSON file', `the server answered with an HTML page instead of JSON (${firstLine(message)}): the file is missing there`, cause);
+  }
   if (name === 'SyntaxError' && /json/i.test(message)) {
     return new ArtifactCorruptError(ctx.url ?? 'a model JSON file', `not valid JSON (${firstLine(message)})`, undefined, cause);
   }
