@@ -30,7 +30,7 @@ useBrowserHarness(async (harness) => {
 
 describe('the app on webgpu (real web-llm engine)', () => {
   it('loads the tiny q4f32_1 model on webgpu from the Load panel', async () => {
-    await page.goto(`${h.origin}/`);
+    await page.goto(`${h.origin}/#/evaluate`);
     await page.getByRole('radio', { name: /webgpu/ }).check();
     await expect.poll(() => page.locator('#model-choice option').allTextContents(), { timeout: 30_000 }).toContainEqual(expect.stringMatching(/^tiny-random-llama-q4f32_1/));
     await page.locator('#model-choice').selectOption(MODEL);
