@@ -21,6 +21,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const TVM_VERSION = '0.27.0.post1';
+/** apache-tvm's FFI package, pinned too: the runtime is compiled from its sources as well. */
+export const TVM_FFI_VERSION = '0.1.15.post2';
 export const QUANTIZATIONS = ['q0f32', 'q4f32_1', 'q4f16_1'] as const;
 export type LibQuantization = (typeof QUANTIZATIONS)[number];
 
@@ -135,6 +137,31 @@ function parseArgs(argv: string[]): { model: string; quant?: LibQuantization; ou
   return { model: path.resolve(model), ...(quant ? { quant } : {}), ...(out ? { out: path.resolve(out) } : {}) };
 }
 
+/** The tiny models that get a library (the two formats SwiftShader runs), by folder id. */
+export const TINY_LIB_MODELS = [
+  { id: 'tiny-random-llama-f32', quant: 'q0f32' },
+  { id: 'tiny-random-llama-q4f32_1', quant: 'q4f32_1' },
+] as const;
+
+/**
+ * Puts each tiny model's current library into its folder (built once per builder version, then
+ * copied from the cache in seconds) and returns the file paths by model id. Needs emscripten and the builder venv
+ * (`.ci/setup.d/20-model-lib.sh` installs both).
+ */
+export function ensureTinyModelLibs(modelsDir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of TINY_LIB_MODELS) {
+    const dir = path.join(modelsDir, m.id);
+    const file = path.join(dir, libFileName(m.quant));
+    // Always through the builder: a library left from older builder code must not be reused
+    // (a cache hit is a copy, a few seconds).
+    const build = buildModelLib({ model: dir, quant: m.quant, out: file });
+    recordInManifest(dir, build, path.basename(file));
+    out[m.id] = file;
+  }
+  return out;
+}
+
 const isEntry = process.argv[1] && import.meta.url === new URL(`file://${path.resolve(process.argv[1])}`).href;
 if (isEntry) {
   try {
@@ -160,29 +187,4 @@ if (isEntry) {
     }
     throw e;
   }
-}
-
-/** The tiny models that get a library (the two formats SwiftShader runs), by folder id. */
-export const TINY_LIB_MODELS = [
-  { id: 'tiny-random-llama-f32', quant: 'q0f32' },
-  { id: 'tiny-random-llama-q4f32_1', quant: 'q4f32_1' },
-] as const;
-
-/**
- * Puts each tiny model's library into its folder (built once, then copied from the cache in
- * seconds) and returns the file paths by model id. Needs emscripten and the builder venv
- * (`.ci/setup.d/20-model-lib.sh` installs both).
- */
-export function ensureTinyModelLibs(modelsDir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const m of TINY_LIB_MODELS) {
-    const dir = path.join(modelsDir, m.id);
-    const file = path.join(dir, libFileName(m.quant));
-    if (!existsSync(file)) {
-      const build = buildModelLib({ model: dir, quant: m.quant, out: file });
-      recordInManifest(dir, build, path.basename(file));
-    }
-    out[m.id] = file;
-  }
-  return out;
 }

@@ -4,7 +4,7 @@ The wheel carries web/emcc/{wasm_runtime,webgpu_runtime,tvmjs_support}.cc, the r
 include/, and tvm-ffi's sources, but not nine small support headers those sources include; ftlab
 writes its own (tools/model-lib/runtime-support/, same paths). `ensure_runtime()` assembles a source
 tree from the wheel plus those headers, compiles the three units to wasm object files, and caches
-them under ~/.cache/ftlab/tvm-web-runtime-<tvm>-emcc<emcc>-<hash>/ (hash of the headers and flags).
+them under ~/.cache/ftlab/tvm-web-runtime-<tvm>-ffi<tvm-ffi>-emcc<emcc>-<hash>/ (hash of the headers and flags).
 
 Object files rather than LLVM bitcode: bitcode is re-optimized at every library link (LTO), which
 made each link take minutes; objects are linked as they are.
@@ -51,7 +51,9 @@ def runtime_key() -> str:
         raise ToolMissingError(f"emcc not found: {EMCC_INSTALL_HINT}")
     headers = sorted(p for p in SUPPORT_DIR.rglob("*.h"))
     digest = hash_files(headers, extra=" ".join(CFLAGS))
-    return f"tvm-web-runtime-{tvm_version()}-emcc{emcc}-{digest}"
+    import tvm_ffi
+
+    return f"tvm-web-runtime-{tvm_version()}-ffi{tvm_ffi.__version__}-emcc{emcc}-{digest}"
 
 
 def _assemble_tree(dest: Path) -> None:
