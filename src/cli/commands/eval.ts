@@ -18,12 +18,68 @@ import { DEFAULT_LIMIT, DEFAULT_MAX_NEW_TOKENS, expandPlan, runPlan, type CellRe
 import type { PromptTokenization } from '../../core/run/records.ts';
 import { JsonlRecordStore } from '../../store/jsonlRecordStore.ts';
 import { createNodeCpuEngine } from '../../../workers/backends/cpu/node.ts';
+import { nodeFileSource } from '../../../workers/backends/cpu/node-file-source.ts';
+import { OpenAiEngine } from '../../../workers/backends/openai/index.ts';
+import type { Engine } from '../../core/engine.ts';
 import type { CliCommand, CliIO } from '../types.ts';
 import { CliOptionError } from '../support/errors.ts';
 import { intOption } from '../support/input.ts';
 import { EvalProgress } from '../support/progress.ts';
 import { testSetsFromCatalogue, testSetsFromFiles } from '../support/test-sets.ts';
 import { ENGINE_OPTIONS, requireCpuEngine, resolveModelDir } from './engine-options.ts';
+
+/** The engines `eval` runs on: the local cpu reference, or a server's /v1/completions. */
+const EVAL_ENGINES = ['cpu', 'openai'] as const;
+type EvalEngine = (typeof EVAL_ENGINES)[number];
+
+function evalEngine(values: Values): EvalEngine {
+  const kind = (values.engine as string | undefined) ?? 'cpu';
+  if (kind === 'openai') return 'openai';
+  if (kind !== 'cpu' && kind !== 'webgpu') throw fail(`--engine must be one of ${EVAL_ENGINES.join(', ')}, not "${kind}"`);
+  requireCpuEngine('eval', values);
+  for (const o of ['base-url', 'tokenizer', 'api-key-env', 'concurrency', 'timeout-ms', 'retries']) {
+    if (values[o] !== undefined) throw fail(`--${o} goes with --engine openai`);
+  }
+  return 'cpu';
+}
+
+/**
+ * --engine openai: the served model names (records are keyed by them) and the tokenizer folder
+ * they share (the served model's tokenizer.json; an MLC or Hugging Face folder).
+ */
+function servedModelSpecs(values: Values): ModelSpec[] {
+  const names = repeated(values.model);
+  if (names.length === 0) throw fail('--model NAME is required with --engine openai (a model name the server lists at /v1/models; repeat it, e.g. the base model and its LoRA adapters)');
+  const tokenizer = values.tokenizer as string | undefined;
+  if (!tokenizer) throw fail('--tokenizer DIR is required with --engine openai: the folder with the served model\'s tokenizer.json', 'ftlab tokenizes locally and checks the server\'s token counts against it');
+  const dir = resolveModelDir(tokenizer);
+  if (!existsSync(path.join(dir, 'tokenizer.json'))) throw fail(`--tokenizer ${tokenizer}: no tokenizer.json there`);
+  const contextWindow = intOption(values['context-window'] as string | undefined, 'context-window', (m) => fail(m), 1);
+  const seen = new Set<string>();
+  return names.map((id) => {
+    if (seen.has(id)) throw fail(`--model ${id} is given twice`);
+    seen.add(id);
+    return { id, url: dir, ...(contextWindow ? { contextWindow } : {}) };
+  });
+}
+
+/** The OpenAI-compatible client the options describe. */
+function openAiEngine(values: Values, io: CliIO): OpenAiEngine {
+  const baseUrls = repeated(values['base-url']);
+  if (baseUrls.length === 0) throw fail('--base-url URL is required with --engine openai (e.g. http://127.0.0.1:8000/v1; repeat it for replicas)');
+  const keyVar = values['api-key-env'] as string | undefined;
+  const apiKey = keyVar === undefined ? undefined : process.env[keyVar];
+  if (keyVar !== undefined && !apiKey) throw fail(`--api-key-env ${keyVar}: that environment variable is empty or unset`);
+  return new OpenAiEngine({
+    baseUrls,
+    apiKey,
+    concurrency: intOption(values.concurrency as string | undefined, 'concurrency', (m) => fail(m), 1, 256) ?? 4,
+    timeoutMs: intOption(values['timeout-ms'] as string | undefined, 'timeout-ms', (m) => fail(m), 1) ?? 120_000,
+    retries: intOption(values.retries as string | undefined, 'retries', (m) => fail(m), 0, 20) ?? 4,
+    openFiles: nodeFileSource,
+    onWarning: (w) => io.err(`eval: warning: ${w}\n`),
+  });
+}
 
 const MODES: readonly EvalMode[] = ['zero-shot', 'icl', 'fticl'];
 const LABEL_SCORINGS: readonly LabelScoring[] = ['paper', 'in-context', 'full-label'];
@@ -74,7 +130,7 @@ function modelSpecs(values: Values): ModelSpec[] {
 
 /** The plan the options describe (test sets read from disk). */
 export async function planFromOptions(values: Values): Promise<EvalPlan> {
-  const models = modelSpecs(values);
+  const models = evalEngine(values) === 'openai' ? servedModelSpecs(values) : modelSpecs(values);
   const modes = listOption(values.mode ?? 'zero-shot,icl').map((m) => oneOf(m, MODES, 'mode', 'zero-shot'));
   if (modes.length === 0) throw fail('--mode needs at least one of zero-shot, icl, fticl');
   const shotValues = listOption(values.shots);
@@ -122,10 +178,16 @@ export function summaryLine(cell: CellResult): Record<string, unknown> {
 
 export const evalCommand: CliCommand = {
   name: 'eval',
-  summary: 'run an evaluation plan on the cpu engine; records to a JSON-lines file (rerun to resume), one summary line per cell',
+  summary: 'run an evaluation plan on the cpu engine or an OpenAI-compatible server; records to a JSON-lines file (rerun to resume), one summary line per cell',
   options: {
-    engine: ENGINE_OPTIONS.engine,
-    model: { type: 'string', multiple: true, description: 'MLC model folder, or the id of one under public/models (repeatable: one model after the other)' },
+    engine: { type: 'string', description: 'cpu (default; the TypeScript reference engine) | openai (an OpenAI-compatible server: vLLM, llama.cpp\'s server)' },
+    model: { type: 'string', multiple: true, description: 'cpu: MLC model folder, or the id of one under public/models; openai: a served model name (a LoRA adapter is its own name). Repeatable' },
+    'base-url': { type: 'string', multiple: true, description: 'openai: the server\'s base URL, e.g. http://127.0.0.1:8000/v1 (repeatable: replicas; requests go to the least busy)' },
+    tokenizer: { type: 'string', description: 'openai: folder with the served model\'s tokenizer.json (ftlab tokenizes locally and checks the server against it)' },
+    'api-key-env': { type: 'string', description: 'openai: name of the environment variable holding the API key (the key itself never goes on the command line)' },
+    concurrency: { type: 'string', description: 'openai: requests in flight, over all base URLs (default 4)' },
+    'timeout-ms': { type: 'string', description: 'openai: per request (default 120000)' },
+    retries: { type: 'string', description: 'openai: retries on 429, 5xx, timeouts and dropped connections, with backoff (default 4)' },
     'context-window': ENGINE_OPTIONS['context-window'],
     'paper-data': { type: 'string', description: 'the paper\'s data folder (summary/, sentiment/, ...): test sets by name with --test-set' },
     'test-set': { type: 'string', multiple: true, description: 'with --paper-data: test set names, e.g. sst2,xsum (their few-shot files come along)' },
@@ -146,7 +208,7 @@ export const evalCommand: CliCommand = {
     'retry-errors': { type: 'boolean', description: 'evaluate again the samples whose stored record is an error' },
   },
   async run(values, _positionals, io) {
-    requireCpuEngine('eval', values);
+    const kind = evalEngine(values);
     const out = values.out as string | undefined;
     if (!out) throw fail('--out FILE.jsonl is required (the records; running the same command again resumes from it)');
     const seed = intOption(values.seed as string | undefined, 'seed', (m) => fail(m), 0, 2 ** 32 - 1) ?? 0;
@@ -154,14 +216,16 @@ export const evalCommand: CliCommand = {
     // Every plan error (too few demos, a template the task lacks) before the file is touched.
     const cellCount = expandPlan(plan).length;
 
+    // Option errors before the records file is opened (and locked).
+    const openai = kind === 'openai' ? openAiEngine(values, io) : undefined;
     const store = await JsonlRecordStore.open(out, { onWarning: (w) => io.err(`eval: warning: ${w}\n`) });
     const interrupt = io.signal ? undefined : sigintSignal(io);
     const signal = io.signal ?? interrupt!.signal;
-    const engine = createNodeCpuEngine();
+    const engine: Engine = openai ?? createNodeCpuEngine();
     const progress = new EvalProgress({ write: io.err, tty: io.errIsTTY === true });
     const load = engine.load.bind(engine);
     engine.load = async (spec, onProgress) => {
-      progress.line(`eval: loading ${spec.id} from ${spec.url}`);
+      progress.line(openai ? `eval: ${spec.id} on ${openai.pool.baseUrls.join(', ')} (tokenizer ${spec.url})` : `eval: loading ${spec.id} from ${spec.url}`);
       return load(spec, onProgress);
     };
     let started = false;
@@ -172,7 +236,8 @@ export const evalCommand: CliCommand = {
       } else progress.update(p);
     };
     try {
-      const result = await runPlan(plan, { engine, store, signal, onProgress, seed, retryErrors: values['retry-errors'] === true });
+      const concurrency = openai ? (intOption(values.concurrency as string | undefined, 'concurrency', (m) => fail(m), 1, 256) ?? 4) : 1;
+      const result = await runPlan(plan, { engine, store, signal, onProgress, seed, concurrency, retryErrors: values['retry-errors'] === true });
       progress.end(result, out);
       for (const cell of result.cells) io.out(JSON.stringify(summaryLine(cell)) + '\n');
       return result.status === 'cancelled' ? 130 : 0;
