@@ -17,6 +17,7 @@ import type {
   ModelSpec,
   PromptInput,
   ScoreNextResult,
+  StreamedToken,
 } from '../src/core/engine.ts';
 import { EngineRequestError, EngineUnavailableError, ModelNotLoadedError } from '../src/core/engine-errors.ts';
 import {
@@ -25,7 +26,10 @@ import {
   WEBGPU_EXTRAS,
   type BackendName,
   type EngineWorkerApi,
+  type WebgpuExtraArgs,
   type WebgpuExtraName,
+  type WebgpuExtraResult,
+  type WireGenerateRequest,
   type WorkerLoadOptions,
 } from './protocol.ts';
 
@@ -92,8 +96,9 @@ export class EngineHost implements EngineWorkerApi {
     return this.loaded('detokenize').detokenize(ids);
   }
 
-  async generate(req: GenerateRequest): Promise<GenerateResult> {
-    return this.loaded('generate').generate(req);
+  async generate(req: WireGenerateRequest, onToken?: (t: StreamedToken) => void): Promise<GenerateResult> {
+    const full: GenerateRequest = onToken ? { ...req, onToken: forwardTokens(onToken) } : req;
+    return this.loaded('generate').generate(full);
   }
 
   async scoreNext(prompt: PromptInput, candidateIds: number[], opts?: { topK?: number }): Promise<ScoreNextResult> {
@@ -118,7 +123,7 @@ export class EngineHost implements EngineWorkerApi {
     return WEBGPU_EXTRAS.filter((name) => typeof extras[name] === 'function');
   }
 
-  async webgpuExtra(name: WebgpuExtraName, args: unknown[], onProgress?: (p: unknown) => void): Promise<unknown> {
+  async webgpuExtra<N extends WebgpuExtraName>(name: N, args: WebgpuExtraArgs<N>, onProgress?: (p: unknown) => void): Promise<WebgpuExtraResult<N>> {
     if (!isWebgpuExtraName(name)) {
       throw new EngineRequestError(`unknown webgpu extra "${String(name)}"`, `use one of: ${WEBGPU_EXTRAS.join(', ')}`);
     }
@@ -127,9 +132,11 @@ export class EngineHost implements EngineWorkerApi {
     if (typeof fn !== 'function') {
       throw new EngineUnavailableError('webgpu', `this build's webgpu backend has no "${name}"`, 'update the app; the webgpu backend of this build does not offer it');
     }
-    const callArgs = Array.isArray(args) ? [...args] : [];
+    const callArgs: unknown[] = Array.isArray(args) ? [...args] : [];
     if (onProgress) callArgs.push(bestEffort(onProgress));
-    return await (fn as (...a: unknown[]) => unknown)(...callArgs);
+    // The one place the page's cloned arguments meet the backend's function: its own signature
+    // (WebgpuExtraMap) is what the page was typed against.
+    return (await (fn as (...a: unknown[]) => unknown)(...callArgs)) as WebgpuExtraResult<N>;
   }
 
   private oneAtATime<T>(run: () => Promise<T>): Promise<T> {
@@ -174,6 +181,12 @@ function bestEffort<T>(onProgress: (p: T) => unknown): (p: T) => void {
       // The page's callback threw synchronously (or its port is closed): progress is best-effort.
     }
   };
+}
+
+/** Streamed tokens as plain data (best-effort: a page gone away does not stop the generation). */
+function forwardTokens(onToken: (t: StreamedToken) => unknown): (t: StreamedToken) => void {
+  const send = bestEffort(onToken);
+  return (t) => send({ index: t.index, id: t.id, text: t.text, ...(t.step ? { step: t.step } : {}) });
 }
 
 /** Load progress as plain data (a backend's object may carry more than LoadProgress says). */

@@ -11,14 +11,14 @@
 import * as Comlink from 'comlink';
 import type { Engine } from '../src/core/engine.ts';
 import { EngineHost, type ExtraFunction } from './engine-host.ts';
-import { installErrorTransfer, type WebgpuExtraName } from './protocol.ts';
+import { installErrorTransfer, type WebgpuExtraArgs, type WebgpuExtraName, type WebgpuExtraResult } from './protocol.ts';
 
 /** Releases a progress callback from the page (a comlink proxy: a MessagePort). */
 function release(onProgress: unknown): void {
   (onProgress as { [Comlink.releaseProxy]?: () => void } | undefined)?.[Comlink.releaseProxy]?.();
 }
 
-/** Releases the page's progress callbacks once a load or an extra (a folder import) settles. */
+/** Releases the page's callbacks once a load, a generation or an extra (a folder import) settles. */
 class WorkerEngineHost extends EngineHost {
   override async load(...args: Parameters<EngineHost['load']>): ReturnType<EngineHost['load']> {
     try {
@@ -28,11 +28,19 @@ class WorkerEngineHost extends EngineHost {
     }
   }
 
-  override async webgpuExtra(...args: Parameters<EngineHost['webgpuExtra']>): ReturnType<EngineHost['webgpuExtra']> {
+  override async generate(...args: Parameters<EngineHost['generate']>): ReturnType<EngineHost['generate']> {
     try {
-      return await super.webgpuExtra(...args);
+      return await super.generate(...args);
     } finally {
-      release(args[2]);
+      release(args[1]);
+    }
+  }
+
+  override async webgpuExtra<N extends WebgpuExtraName>(name: N, args: WebgpuExtraArgs<N>, onProgress?: (p: unknown) => void): Promise<WebgpuExtraResult<N>> {
+    try {
+      return await super.webgpuExtra(name, args, onProgress);
+    } finally {
+      release(onProgress);
     }
   }
 }

@@ -26,7 +26,10 @@ import type {
   ModelSpec,
   PromptInput,
   ScoreNextResult,
+  StreamedToken,
 } from '../src/core/engine.ts';
+// Type-only: erased from both bundles, so the page never loads the webgpu backend (web-llm).
+import type * as WebgpuBackendModule from './backends/webgpu/index.ts';
 
 /** The engines the worker can run. */
 export type BackendName = 'cpu' | 'webgpu';
@@ -45,8 +48,8 @@ export interface WorkerLoadOptions {
 /**
  * What the worker exposes. The Engine methods act on the backend that loaded the current model;
  * the webgpu extras work without a loaded model (they only need WebGPU and the browser caches).
- * Extras are typed loosely as `unknown`-returning on this side of the contract and narrowed by
- * the page client, because their shapes are owned by the webgpu backend.
+ * Extras are typed by the webgpu backend module's own signatures (WebgpuExtraMap): the page
+ * names one and gets its argument and result types, with no casts.
  */
 export interface EngineWorkerApi {
   /** The backend the next load() uses when it names none. */
@@ -58,7 +61,11 @@ export interface EngineWorkerApi {
   unload(): Promise<void>;
   tokenize(text: string, opts?: { bos?: boolean }): Promise<number[]>;
   detokenize(ids: number[]): Promise<string>;
-  generate(req: GenerateRequest): Promise<GenerateResult>;
+  /**
+   * GenerateRequest minus its callback (functions do not clone): `onToken`, a comlink proxy,
+   * hears each token as it is decoded (best-effort, like load progress).
+   */
+  generate(req: WireGenerateRequest, onToken?: (t: StreamedToken) => void): Promise<GenerateResult>;
   scoreNext(prompt: PromptInput, candidateIds: number[], opts?: { topK?: number }): Promise<ScoreNextResult>;
   loglikelihood(prompt: PromptInput, continuation: string | number[]): Promise<LoglikelihoodResult>;
   interrupt(): Promise<void>;
@@ -69,13 +76,16 @@ export interface EngineWorkerApi {
    * `onProgress` (a comlink proxy) is passed as the extra's last argument, for the extras that
    * report progress (importLocalFolder); progress is best-effort, like load()'s.
    */
-  webgpuExtra(name: WebgpuExtraName, args: unknown[], onProgress?: (p: unknown) => void): Promise<unknown>;
+  webgpuExtra<N extends WebgpuExtraName>(name: N, args: WebgpuExtraArgs<N>, onProgress?: (p: unknown) => void): Promise<WebgpuExtraResult<N>>;
   /** Which extras the webgpu backend module actually exports (it is loaded to answer). */
   webgpuExtras(): Promise<WebgpuExtraName[]>;
 }
 
-/** Compile-time check: the worker API is usable wherever an Engine is expected. */
-export const asEngine = (api: EngineWorkerApi): Engine => api;
+/** A generate request as it crosses postMessage: everything but the streaming callback. */
+export type WireGenerateRequest = Omit<GenerateRequest, 'onToken'>;
+
+/** Compile-time check: the worker API (minus generate's callback split) matches the Engine. */
+export const asEngine = (api: Omit<EngineWorkerApi, 'generate'>): Omit<Engine, 'generate'> => api;
 
 /** The webgpu extras the page can call through webgpuExtra(). */
 export const WEBGPU_EXTRAS = [
@@ -89,6 +99,16 @@ export const WEBGPU_EXTRAS = [
   'getCacheBackend',
 ] as const;
 export type WebgpuExtraName = (typeof WEBGPU_EXTRAS)[number];
+
+/** The extras' signatures, as the webgpu backend module declares them. */
+export type WebgpuExtraMap = Pick<typeof WebgpuBackendModule, WebgpuExtraName>;
+/**
+ * An extra's arguments over the wire. A trailing progress callback (optional in every extra that
+ * has one) is left out here: it travels as webgpuExtra's own `onProgress` proxy.
+ */
+export type WebgpuExtraArgs<N extends WebgpuExtraName> = Parameters<WebgpuExtraMap[N]>;
+/** What an extra resolves with. */
+export type WebgpuExtraResult<N extends WebgpuExtraName> = Awaited<ReturnType<WebgpuExtraMap[N]>>;
 
 export function isWebgpuExtraName(x: unknown): x is WebgpuExtraName {
   return typeof x === 'string' && (WEBGPU_EXTRAS as readonly string[]).includes(x);

@@ -1,4 +1,4 @@
-/** What a command sees: its parsed options, positionals, and its streams. */
+/** The streams a command reads and writes (its options come typed from defineCommand). */
 export interface CliIO {
   stdin: NodeJS.ReadableStream;
   /** Write one chunk (callers add "\n"). */
@@ -13,13 +13,5 @@ export interface CliIO {
   signal?: AbortSignal;
 }
 
-export type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean; description: string };
-
-export interface CliCommand {
-  name: string;
-  summary: string;
-  /** Options in node:util parseArgs form, with a description each (printed by --help). */
-  options: Record<string, OptionSpec>;
-  /** Returns the process exit code. Throw an FtlabError for bad input: main prints one line. */
-  run(values: Record<string, string | boolean | string[] | undefined>, positionals: string[], io: CliIO): Promise<number>;
-}
+/** Commands are declared with defineCommand (src/cli/define.ts), which also holds their type. */
+export type { CliCommand } from './define.ts';

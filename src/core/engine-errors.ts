@@ -10,15 +10,31 @@ export class ContextWindowExceededError extends FtlabError {
   readonly maxTokens: number;
   readonly contextWindow: number;
 
-  constructor(promptTokens: number, maxTokens: number, contextWindow: number) {
+  /** `atLeast`: the prompt was refused before it was fully tokenized; promptTokens is a lower bound. */
+  constructor(promptTokens: number, maxTokens: number, contextWindow: number, opts: { atLeast?: boolean } = {}) {
     super(
       'context-window-exceeded',
-      `prompt (${promptTokens} tokens) + ${maxTokens} new tokens exceed the context window of ${contextWindow} tokens`,
+      `prompt (${opts.atLeast ? 'at least ' : ''}${promptTokens} tokens) + ${maxTokens} new tokens exceed the context window of ${contextWindow} tokens`,
       'shorten the prompt (fewer in-context examples), lower the new-token budget, or load the model with a larger context window',
     );
     this.promptTokens = promptTokens;
     this.maxTokens = maxTokens;
     this.contextWindow = contextWindow;
+  }
+}
+
+/** The model computed NaN or an infinity: its numbers cannot be reported. */
+export class NonFiniteOutputError extends FtlabError {
+  constructor(
+    readonly modelId: string,
+    value: number,
+    tokenId: number,
+  ) {
+    super(
+      'non-finite-output',
+      `model "${modelId}" produced a non-finite logit (${value} for token id ${tokenId}): its results would be meaningless`,
+      'the weights are broken or overflow in this dtype: re-convert the model (try float32 or q4f32_1), or check it with the cpu engine',
+    );
   }
 }
 

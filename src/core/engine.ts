@@ -53,6 +53,39 @@ export interface GenerateRequest {
   stop?: string[];
   /** Stop at the EOS token (default true). */
   stopAtEos?: boolean;
+  /**
+   * Per-step log-probs in the result (`steps`), with this many top alternatives per step (0: the
+   * chosen token's log-prob only). Off by default: batch runs do not pay for it.
+   */
+  logprobs?: { top: number };
+  /**
+   * Called once per generated token, as it is decoded (streaming). Across the worker boundary the
+   * client carries it as a comlink proxy (functions do not clone), like load progress; it is
+   * best-effort there and must not throw.
+   */
+  onToken?: (token: StreamedToken) => void;
+}
+
+/** One decoded token, as streamed to GenerateRequest.onToken. */
+export interface StreamedToken {
+  /** 0-based position among the generated tokens. */
+  index: number;
+  id: number;
+  /** The whole output decoded so far (cut at a stop string), not only this token's piece. */
+  text: string;
+  /** Present when the request asked for log-probs. */
+  step?: GenerateStep;
+}
+
+/** One decode step's log-probs (GenerateRequest.logprobs). */
+export interface GenerateStep {
+  /** The chosen (greedy) token. */
+  id: number;
+  token: string;
+  /** Its full-vocabulary log-prob. */
+  logprob: number;
+  /** The top alternatives at this step, best first (the chosen one included). */
+  top: TokenLogprob[];
 }
 
 export type FinishReason = 'eos' | 'stop' | 'length' | 'interrupted';
@@ -85,6 +118,8 @@ export interface GenerateResult {
   finishReason: FinishReason;
   promptTokens: number;
   stats: CallStats;
+  /** Per generated token, when the request asked for log-probs (GenerateRequest.logprobs). */
+  steps?: GenerateStep[];
   servedBy?: ServedBy;
 }
 

@@ -21,7 +21,14 @@ import type {
   PromptInput,
   ScoreNextResult,
 } from '../core/engine.ts';
-import { installErrorTransfer, type BackendName, type EngineWorkerApi, type WebgpuExtraName } from '../../workers/protocol.ts';
+import {
+  installErrorTransfer,
+  type BackendName,
+  type EngineWorkerApi,
+  type WebgpuExtraArgs,
+  type WebgpuExtraName,
+  type WebgpuExtraResult,
+} from '../../workers/protocol.ts';
 import { EngineWorkerError } from './errors.ts';
 import type {
   CacheBackend,
@@ -66,8 +73,8 @@ export interface EngineClient extends Engine {
   getCacheBackend(): Promise<CacheBackend>;
   /** Which of the extras this build's webgpu backend provides. */
   webgpuExtras(): Promise<WebgpuExtraName[]>;
-  /** Calls any webgpu extra by name (for those without a typed wrapper, e.g. importLocalFolder). */
-  webgpuExtra(name: WebgpuExtraName, ...args: unknown[]): Promise<unknown>;
+  /** Calls any webgpu extra by name, typed by the backend's own signature. */
+  webgpuExtra<N extends WebgpuExtraName>(name: N, ...args: WebgpuExtraArgs<N>): Promise<WebgpuExtraResult<N>>;
   /** Stops the worker: pending calls reject with EngineWorkerError, the model is freed. */
   terminate(): void;
 }
@@ -116,6 +123,10 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
     if (dead) return Promise.reject(dead);
     return Promise.race([fn(), death]);
   };
+  // comlink's Remote<> drops a method's type parameters; this restores webgpuExtra's (the
+  // worker's EngineWorkerApi is typed by the backend's own signatures).
+  const extra = <N extends WebgpuExtraName>(name: N, args: WebgpuExtraArgs<N>, onProgress?: (p: unknown) => void): Promise<WebgpuExtraResult<N>> =>
+    call(() => remote.webgpuExtra(name, args, onProgress) as Promise<WebgpuExtraResult<N>>);
 
   return {
     selectBackend: (name) => call(() => remote.selectBackend(name)),
@@ -127,30 +138,28 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
     unload: () => call(() => remote.unload()),
     tokenize: (text, opts) => call(() => remote.tokenize(text, opts)),
     detokenize: (ids) => call(() => remote.detokenize(ids)),
-    generate: (req: GenerateRequest): Promise<GenerateResult> => call(() => remote.generate(req)),
+    generate(req: GenerateRequest): Promise<GenerateResult> {
+      // The callback cannot be cloned: it travels as a proxy, released by the worker when done.
+      const { onToken, ...wire } = req;
+      return call(() => remote.generate(wire, onToken ? Comlink.proxy(onToken) : undefined));
+    },
     scoreNext: (prompt: PromptInput, ids: number[], opts?: { topK?: number }): Promise<ScoreNextResult> =>
       call(() => remote.scoreNext(prompt, ids, opts)),
     loglikelihood: (prompt: PromptInput, continuation: string | number[]): Promise<LoglikelihoodResult> =>
       call(() => remote.loglikelihood(prompt, continuation)),
     interrupt: () => call(() => remote.interrupt()),
     stats: (): Promise<EngineStats> => call(() => remote.stats()),
-    capabilityReport: () => call(() => remote.webgpuExtra('capabilityReport', [])) as Promise<CapabilityReport>,
-    listModels: () => call(() => remote.webgpuExtra('listModels', [])) as Promise<ModelSummary[]>,
-    listCachedModels: () => call(() => remote.webgpuExtra('listCachedModels', [])) as Promise<CachedModelSummary[]>,
-    deleteCachedModel: async (modelId) => {
-      await call(() => remote.webgpuExtra('deleteCachedModel', [modelId]));
-    },
-    storageEstimate: () => call(() => remote.webgpuExtra('storageEstimate', [])) as Promise<StorageEstimate>,
+    capabilityReport: () => extra('capabilityReport', []),
+    listModels: () => extra('listModels', []),
+    listCachedModels: () => extra('listCachedModels', []),
+    deleteCachedModel: (modelId) => extra('deleteCachedModel', [modelId]),
+    storageEstimate: () => extra('storageEstimate', []),
     importLocalFolder: (source, onProgress) =>
-      call(() =>
-        remote.webgpuExtra('importLocalFolder', [source], onProgress ? Comlink.proxy((p: unknown) => onProgress(p as ImportProgress)) : undefined),
-      ) as Promise<ImportedModel>,
-    setCacheBackend: async (backend) => {
-      await call(() => remote.webgpuExtra('setCacheBackend', [backend]));
-    },
-    getCacheBackend: () => call(() => remote.webgpuExtra('getCacheBackend', [])) as Promise<CacheBackend>,
+      extra('importLocalFolder', [source], onProgress ? Comlink.proxy((p: unknown) => onProgress(p as ImportProgress)) : undefined),
+    setCacheBackend: (backend) => extra('setCacheBackend', [backend]),
+    getCacheBackend: () => extra('getCacheBackend', []),
     webgpuExtras: () => call(() => remote.webgpuExtras()),
-    webgpuExtra: (name, ...args) => call(() => remote.webgpuExtra(name, args)),
+    webgpuExtra: (name, ...args) => extra(name, args),
     terminate() {
       die(EngineWorkerError.terminated());
       worker.terminate();

@@ -5,25 +5,32 @@
  * - records: key [cellKey, item, promptHash]; indexes byCell (cellKey), byRun (runId),
  *   byModel (modelId).
  * - runs: RunMeta by id; index byCreated.
- * - plans: saved evaluation plans by id.
+ * - plans: stored plans (src/core/run/stored-plan.ts) by run id: cells, expected prompt hashes,
+ *   aggregates, so Results opens a run without its data files or every record.
+ *
+ * Versions: database version 1 held unversioned records and an unused `plans` store of another
+ * shape; version 2 stamps every record with its schema version (src/core/run/schema.ts) in the
+ * upgrade and empties `plans` (no released code wrote it). Records read are also passed through
+ * migrateRecord, so a record written by any older ftlab reads in the current shape.
  *
  * Each put is its own transaction, so a failure (a full disk) loses only that record.
  */
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { RecordStore } from '../core/run/recordStore.ts';
 import type { RecordKey, RunMeta, SampleRecord } from '../core/run/records.ts';
+import { isCurrentRecord, migrateRecord } from '../core/run/schema.ts';
+import { migrateStoredPlan, type StoredPlan } from '../core/run/stored-plan.ts';
 import { StorageFullError, StorageUnavailableError } from './errors.ts';
 
-export const FTLAB_DB_NAME = 'ftlab';
-const DB_VERSION = 1;
+export type { StoredPlan } from '../core/run/stored-plan.ts';
 
-/** A saved plan: what the UI lets a user re-run. */
-export interface StoredPlan {
-  id: string;
-  name: string;
-  createdAt: string;
-  plan: unknown;
+/** Records as read, in the current shape (most already are: the upgrade stamped them). */
+function current(records: SampleRecord[]): SampleRecord[] {
+  return records.every(isCurrentRecord) ? records : records.map((r) => migrateRecord(r));
 }
+
+export const FTLAB_DB_NAME = 'ftlab';
+const DB_VERSION = 2;
 
 interface FtlabDB extends DBSchema {
   records: {
@@ -53,14 +60,24 @@ export class IdbRecordStore implements RecordStore {
     let db: IDBPDatabase<FtlabDB>;
     try {
       db = await openDB<FtlabDB>(dbName, DB_VERSION, {
-        upgrade(database) {
-          const records = database.createObjectStore('records', { keyPath: ['cellKey', 'item', 'promptHash'] });
-          records.createIndex('byCell', 'cellKey');
-          records.createIndex('byRun', 'runId');
-          records.createIndex('byModel', 'modelId');
-          const runs = database.createObjectStore('runs', { keyPath: 'id' });
-          runs.createIndex('byCreated', 'createdAt');
-          database.createObjectStore('plans', { keyPath: 'id' });
+        async upgrade(database, oldVersion, _newVersion, tx) {
+          if (oldVersion < 1) {
+            const records = database.createObjectStore('records', { keyPath: ['cellKey', 'item', 'promptHash'] });
+            records.createIndex('byCell', 'cellKey');
+            records.createIndex('byRun', 'runId');
+            records.createIndex('byModel', 'modelId');
+            const runs = database.createObjectStore('runs', { keyPath: 'id' });
+            runs.createIndex('byCreated', 'createdAt');
+            database.createObjectStore('plans', { keyPath: 'id' });
+            return;
+          }
+          if (oldVersion < 2) {
+            // Version 1's records had no schema version: migrate each in place.
+            for (let c = await tx.objectStore('records').openCursor(); c; c = await c.continue()) {
+              if (!isCurrentRecord(c.value)) await c.update(migrateRecord(c.value));
+            }
+            await tx.objectStore('plans').clear();
+          }
         },
         blocked() {
           // Another tab holds an older version open; openDB waits until it closes.
@@ -93,17 +110,36 @@ export class IdbRecordStore implements RecordStore {
     return (await this.db.count('records', keyOf(key))) > 0;
   }
 
-  get(key: RecordKey): Promise<SampleRecord | undefined> {
-    return this.db.get('records', keyOf(key));
+  async get(key: RecordKey): Promise<SampleRecord | undefined> {
+    const r = await this.db.get('records', keyOf(key));
+    return r && migrateRecord(r);
   }
 
   /** Item order: the byCell index sorts equal cell keys by primary key [cell, item, hash]. */
-  getByCell(cellKey: string): Promise<SampleRecord[]> {
-    return this.db.getAllFromIndex('records', 'byCell', cellKey);
+  async getByCell(cellKey: string): Promise<SampleRecord[]> {
+    return current(await this.db.getAllFromIndex('records', 'byCell', cellKey));
   }
 
-  getByRun(runId: string): Promise<SampleRecord[]> {
-    return this.db.getAllFromIndex('records', 'byRun', runId);
+  async getByRun(runId: string): Promise<SampleRecord[]> {
+    return current(await this.db.getAllFromIndex('records', 'byRun', runId));
+  }
+
+  /** Every record, by cell then item (exports). */
+  async allRecords(): Promise<SampleRecord[]> {
+    return current(await this.db.getAll('records'));
+  }
+
+  /** Insert or replace many records in one transaction (imports); returns how many were written. */
+  async putMany(records: readonly SampleRecord[]): Promise<number> {
+    try {
+      const tx = this.db.transaction('records', 'readwrite');
+      for (const r of records) tx.store.put(r).catch(() => undefined);
+      await tx.done;
+    } catch (e) {
+      if (isQuotaError(e)) throw new StorageFullError(`${records.length} imported records`, { cause: e });
+      throw e;
+    }
+    return records.length;
   }
 
   countByCell(cellKey: string): Promise<number> {
@@ -143,12 +179,33 @@ export class IdbRecordStore implements RecordStore {
     await this.putOne('plans', plan, `plan ${plan.id}`);
   }
 
-  getPlan(id: string): Promise<StoredPlan | undefined> {
-    return this.db.get('plans', id);
+  async getPlan(id: string): Promise<StoredPlan | undefined> {
+    const p = await this.db.get('plans', id);
+    return p && migrateStoredPlan(p);
   }
 
-  listPlans(): Promise<StoredPlan[]> {
-    return this.db.getAll('plans');
+  /** Every stored plan, newest first. */
+  async listPlans(): Promise<StoredPlan[]> {
+    const plans = (await this.db.getAll('plans')).map((p) => migrateStoredPlan(p));
+    return plans.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+  }
+
+  /**
+   * Delete a stored plan, its run metadata and the records this run wrote (records an earlier
+   * run wrote, which this one reused, stay: another plan may count on them). Returns the number
+   * of records deleted.
+   */
+  async deletePlan(id: string): Promise<number> {
+    const tx = this.db.transaction(['plans', 'runs', 'records'], 'readwrite');
+    await tx.objectStore('plans').delete(id);
+    await tx.objectStore('runs').delete(id);
+    let n = 0;
+    for (let c = await tx.objectStore('records').index('byRun').openCursor(id); c; c = await c.continue()) {
+      await c.delete();
+      n++;
+    }
+    await tx.done;
+    return n;
   }
 
   close(): void {

@@ -4,7 +4,10 @@
  *
  * Format, one JSON object per line, appended, never rewritten:
  * - a record: the SampleRecord itself (`kind` "generation" | "classification" | "error");
- * - run metadata: `{"kind": "run", "run": RunMeta}`.
+ * - run metadata: `{"kind": "run", "run": RunMeta}`;
+ * - a stored plan (cells, expected prompt hashes, aggregates): `{"kind": "plan", "plan": StoredPlan}`,
+ *   written when the plan's status changes (a plan's hashes are large: one line per status, not
+ *   one per cell; its aggregates can always be recomputed from the records).
  * A later line with the same key (record: cell, item, prompt hash; run: id) replaces an earlier
  * one, so the file reads as a log and `jq 'select(.kind == "generation")'` still works on it.
  *
@@ -21,9 +24,10 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import type { RecordStore } from '../core/run/recordStore.ts';
 import type { RecordKey, RunMeta, SampleRecord } from '../core/run/records.ts';
+import { describeRecordProblem, describeRunProblem, isRunMeta, isSampleRecord } from '../core/run/validate.ts';
+import { migrateRecord, RecordSchemaError } from '../core/run/schema.ts';
+import { migrateStoredPlan, type StoredPlan } from '../core/run/stored-plan.ts';
 import { RecordFileCorruptError, RecordFileError, RecordFileLockedError } from './errors.ts';
-
-const RECORD_KINDS = new Set(['generation', 'classification', 'error']);
 
 export interface JsonlRecordStoreOptions {
   /** Told about anything recovered on open (an unfinished last line). Also kept in `warnings`. */
@@ -48,23 +52,49 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/** A stored-plan line. */
+interface PlanLine {
+  kind: 'plan';
+  plan: StoredPlan;
+}
+
+type Line = SampleRecord | RunLine | PlanLine;
+
 /** What a line holds, or why it is not a line ftlab writes. */
-function parseLine(text: string): SampleRecord | RunLine | string {
+function parseLine(text: string): Line | string {
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch (e) {
-    return `not valid JSON (${(e as Error).message})`;
+    return `not valid JSON (${e instanceof Error ? e.message : String(e)})`;
   }
   if (!isObject(v)) return 'not a JSON object';
   if (v.kind === 'run') {
-    return isObject(v.run) && typeof v.run.id === 'string' ? (v as unknown as RunLine) : 'a run line without run.id';
+    const run = v.run;
+    const problem = describeRunProblem(run);
+    if (problem !== undefined || !isRunMeta(run)) return `a run line with ${problem ?? 'a bad "run"'}`;
+    return { kind: 'run', run };
   }
-  if (typeof v.kind !== 'string' || !RECORD_KINDS.has(v.kind)) return `not a record or run line (kind ${JSON.stringify(v.kind)})`;
-  if (typeof v.cellKey !== 'string' || typeof v.promptHash !== 'string' || !Number.isInteger(v.item)) {
-    return 'a record without its key (cellKey, item, promptHash)';
+  if (v.kind === 'plan') {
+    try {
+      return { kind: 'plan', plan: migrateStoredPlan(v.plan) };
+    } catch (e) {
+      if (e instanceof RecordSchemaError) return e.message;
+      throw e;
+    }
   }
-  return v as unknown as SampleRecord;
+  let record: SampleRecord;
+  try {
+    // Older records (no schemaVersion) are migrated; a newer or malformed one names its problem.
+    record = migrateRecord(v);
+  } catch (e) {
+    if (e instanceof RecordSchemaError) return e.message;
+    throw e;
+  }
+  // Then every field is checked (src/core/run/validate.ts names the one that is wrong).
+  const problem = describeRecordProblem(record);
+  if (problem !== undefined || !isSampleRecord(record)) return `a ${String(v.kind)} record whose ${problem ?? 'shape is wrong'}`;
+  return record;
 }
 
 function isAlive(pid: number): boolean {
@@ -106,6 +136,9 @@ export class JsonlRecordStore implements RecordStore {
   /** Records by cell key, then by [item, prompt hash]. */
   private readonly cells = new Map<string, Map<string, SampleRecord>>();
   private readonly runs = new Map<string, RunMeta>();
+  private readonly plans = new Map<string, StoredPlan>();
+  /** The latest putPlan of each plan not yet written (same status as its last line). */
+  private readonly unwrittenPlans = new Map<string, StoredPlan>();
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly releaseOnExit = (): void => {
@@ -146,7 +179,7 @@ export class JsonlRecordStore implements RecordStore {
       const end = bytes.lastIndexOf(0x0a) + 1;
       const lines = bytes.subarray(0, end).toString('utf8').split('\n');
       lines.pop(); // after the last "\n"
-      const parsed: (SampleRecord | RunLine)[] = [];
+      const parsed: Line[] = [];
       lines.forEach((raw, i) => {
         const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
         if (text.trim().length === 0) return;
@@ -183,9 +216,13 @@ export class JsonlRecordStore implements RecordStore {
     }
   }
 
-  private remember(line: SampleRecord | RunLine): void {
+  private remember(line: Line): void {
     if (line.kind === 'run') {
       this.runs.set(line.run.id, line.run);
+      return;
+    }
+    if (line.kind === 'plan') {
+      this.plans.set(line.plan.id, line.plan);
       return;
     }
     let cell = this.cells.get(line.cellKey);
@@ -194,7 +231,7 @@ export class JsonlRecordStore implements RecordStore {
   }
 
   /** Append one line and make it durable; memory follows only what reached the disk. */
-  private append(value: SampleRecord | RunLine): Promise<void> {
+  private append(value: Line): Promise<void> {
     const text = JSON.stringify(value) + '\n';
     const write = async (): Promise<void> => {
       if (this.closed) throw new RecordFileError(this.file, 'the store is closed');
@@ -205,7 +242,8 @@ export class JsonlRecordStore implements RecordStore {
       } catch (e) {
         throw new RecordFileError(this.file, ioDetail(e), { cause: e });
       }
-      this.remember(JSON.parse(text) as SampleRecord | RunLine);
+      const line = parseLine(text);
+      if (typeof line !== 'string') this.remember(line);
     };
     const done = this.queue.then(write);
     this.queue = done.catch(() => undefined);
@@ -238,6 +276,30 @@ export class JsonlRecordStore implements RecordStore {
     return m && structuredClone(m);
   }
 
+  /**
+   * Keep a run's stored plan. A line is written when its status differs from the last written
+   * one (start, end, cancel, failure); updates in between stay in memory until close().
+   */
+  async putPlan(plan: StoredPlan): Promise<void> {
+    const last = this.plans.get(plan.id);
+    if (last && last.status === plan.status) {
+      this.unwrittenPlans.set(plan.id, structuredClone(plan));
+      return;
+    }
+    this.unwrittenPlans.delete(plan.id);
+    await this.append({ kind: 'plan', plan });
+  }
+
+  async getPlan(id: string): Promise<StoredPlan | undefined> {
+    const p = this.unwrittenPlans.get(id) ?? this.plans.get(id);
+    return p && structuredClone(p);
+  }
+
+  /** Every stored plan in the file, in the order first written. */
+  listPlans(): StoredPlan[] {
+    return [...this.plans.keys()].map((id) => structuredClone(this.unwrittenPlans.get(id) ?? this.plans.get(id)!));
+  }
+
   /** Every run in the file, in the order they were first written. */
   listRuns(): RunMeta[] {
     return [...this.runs.values()].map((m) => structuredClone(m));
@@ -258,6 +320,8 @@ export class JsonlRecordStore implements RecordStore {
   /** Finish pending writes, close the file and release the lock. Safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return;
+    for (const plan of [...this.unwrittenPlans.values()]) await this.append({ kind: 'plan', plan }).catch(() => undefined);
+    this.unwrittenPlans.clear();
     await this.queue;
     this.closed = true;
     process.off('exit', this.releaseOnExit);

@@ -7,9 +7,7 @@
 import type { Engine } from '../core/engine.ts';
 import { formatMap, templateOf, type TaskDefinition } from '../core/tasks/index.ts';
 import {
-  resolveLabelIds,
-  scoreFirstToken,
-  scoreFullLabel,
+  classifyPrompt,
   type LabelIdMode,
   type LabelIdResolution,
   type LabelScores,
@@ -34,11 +32,8 @@ export interface ClassifyOutcome {
 
 export async function classify(engine: Engine, input: ClassifyInput): Promise<ClassifyOutcome> {
   const prompt = formatMap(templateOf(input.task, input.template), input.fields);
-  const tokenizer = { encode: (text: string, opts: { bos: boolean }) => engine.tokenize(text, { bos: opts.bos }) };
-  const resolution = await resolveLabelIds({ task: input.task, prompt, bos: input.bos, mode: input.mode, tokenizer });
-  const scores =
-    input.method === 'first-token'
-      ? await scoreFirstToken(engine, { text: prompt, bos: input.bos }, resolution.labels, resolution.ids)
-      : await scoreFullLabel(engine, { text: prompt, bos: input.bos }, resolution.inContext ?? [], resolution.promptIds ?? []);
+  // The panel's two choices onto the one label-scoring vocabulary (full-label derives its ids in context).
+  const scoring = input.method === 'full-label' ? 'full-label' : input.mode;
+  const { resolution, scores } = await classifyPrompt(engine, { task: input.task, prompt: { text: prompt, bos: input.bos }, scoring });
   return { prompt, resolution, scores };
 }

@@ -52,9 +52,10 @@ async function ftlabEval(args: string[], opts: { signal?: AbortSignal; onErr?: (
 }
 
 function readLines(file: string): { records: SampleRecord[]; runs: RunMeta[] } {
-  const parsed = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as SampleRecord | { kind: 'run'; run: RunMeta });
+  const parsed = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as SampleRecord | { kind: 'run'; run: RunMeta } | { kind: 'plan' });
   return {
-    records: parsed.filter((l): l is SampleRecord => l.kind !== 'run'),
+    // Stored-plan lines ({kind: "plan"}) are neither records nor run metadata.
+    records: parsed.filter((l): l is SampleRecord => l.kind !== 'run' && l.kind !== 'plan'),
     runs: parsed.flatMap((l) => (l.kind === 'run' ? [l.run] : [])),
   };
 }
@@ -160,7 +161,8 @@ describe('ftlab eval', () => {
 
   it('Ctrl+C (the signal) stops between samples; the file stays valid and the same command finishes the run', async () => {
     const out = path.join(dir, 'cancel.jsonl');
-    const args = [...base(out).slice(0, -4), '--templates', '0', '--out', out]; // 4 cells × 3
+    // 4 cells × 3 (one template; an option is given once: a repeated list option adds to it).
+    const args = ['--model', modelDir, '--paper-data', PAPER_DATA, '--test-set', 'sst2,xsum', '--mode', 'zero-shot,icl', '--shots', '1', '--templates', '0', '--limit', '3', '--out', out];
     const ac = new AbortController();
     const cancelled = await ftlabEval(args, { signal: ac.signal, onErr: (s) => s.includes('cell 2/4 done') && ac.abort() });
     expect(cancelled.code).toBe(130);
@@ -218,9 +220,10 @@ describe('ftlab eval', () => {
     // Keep record 0, then half of record 1's line: what a crash while writing it leaves.
     const line1 = JSON.stringify(records[1]);
     fs.writeFileSync(out, text.slice(0, text.indexOf(line1)) + line1.slice(0, line1.length / 2));
+    const cutLine = text.slice(0, text.indexOf(line1)).split('\n').length; // after the run and plan lines
     const again = await ftlabEval(args);
     expect(again.code).toBe(0);
-    expect(again.err).toMatch(/eval: warning: .*crash\.jsonl line 3: dropped an unfinished line/);
+    expect(again.err).toMatch(new RegExp(`eval: warning: .*crash\\.jsonl line ${cutLine}: dropped an unfinished line`));
     expect(again.err).toMatch('resuming: 1 of 2 already done');
     const after = readLines(out);
     expect(after.records.map((r) => r.item)).toEqual([0, 1]);
@@ -266,7 +269,8 @@ describe('ftlab eval', () => {
     const paperArgs = ['--model', modelDir, '--paper-data', PAPER_DATA, '--out', out];
     const cases: [string[], number, RegExp][] = [
       [[...paperArgs, '--test-set', 'sst3'], 1, /unknown dataset "sst3" \(use one of: .*sst2/],
-      [[...paperArgs, '--test-set', 'sst2', '--limit', '0'], 2, /--limit must be between 1 and/],
+      [[...paperArgs, '--test-set', 'sst2', '--limit', '0'], 2, /--limit must be ≥ 1, not 0/],
+      [[...paperArgs, '--test-set', 'sst2', '--limit', '-1'], 2, /--limit must be ≥ 1, not -1/],
       [['--paper-data', PAPER_DATA, '--test-set', 'sst2', '--out', out], 2, /--model DIR is required/],
       [[...paperArgs, '--test-set', 'sst2', '--engine', 'webgpu'], 1, /runs only in a browser.*--engine cpu/],
       [['--model', modelDir, '--paper-data', PAPER_DATA, '--test-set', 'sst2'], 2, /--out FILE\.jsonl is required/],

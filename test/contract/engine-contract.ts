@@ -11,7 +11,7 @@
  * Kept cheap on purpose (short prompts, a few tokens): every subject runs it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine, GenerateResult, LoadedModelInfo, LoadProgress, ModelSpec, PromptInput } from '../../src/core/engine.ts';
+import type { Engine, GenerateResult, LoadedModelInfo, LoadProgress, ModelSpec, PromptInput, StreamedToken } from '../../src/core/engine.ts';
 import { ContextWindowExceededError } from '../../src/core/engine-errors.ts';
 import { FtlabError } from '../../src/core/errors.ts';
 import { argmaxFirst, logSumExp } from '../../src/core/decoding/index.ts';
@@ -193,6 +193,41 @@ export function describeEngineContract(name: string, setup: () => Promise<Contra
       expect((await engine.loglikelihood(PROMPT, free.tokenIds)).isGreedy).toBe(true);
       const changed = [...free.tokenIds.slice(0, -1), (free.tokenIds[7] + 1) % V];
       expect((await engine.loglikelihood(PROMPT, changed)).isGreedy).toBe(false);
+    });
+
+    it('onToken streams every token as it is decoded: the last streamed text is the result text', async () => {
+      const streamed: StreamedToken[] = [];
+      const res = await engine.generate({ prompt: PROMPT, maxTokens: 8, stopAtEos: false, onToken: (t) => streamed.push(t) });
+      // Across a worker boundary each token is its own message: let them land.
+      for (let i = 0; i < 50 && streamed.length < res.tokenIds.length; i++) await sleep(10);
+      expect(res.tokenIds).toEqual(free.tokenIds);
+      expect(streamed.map((t) => t.index)).toEqual(res.tokenIds.map((_, i) => i));
+      expect(streamed.map((t) => t.id)).toEqual(res.tokenIds);
+      expect(streamed.at(-1)?.text).toBe(res.text);
+      for (const t of streamed) expect(res.text.startsWith(t.text.slice(0, Math.max(0, t.text.length - 1)))).toBe(true);
+      expect(streamed.every((t) => t.step === undefined)).toBe(true);
+      expect(res.steps).toBeUndefined();
+    });
+
+    it('logprobs: one step per generated token, the greedy token first among its top alternatives, consistent with loglikelihood', async () => {
+      const streamed: StreamedToken[] = [];
+      const res = await engine.generate({ prompt: PROMPT, maxTokens: 5, stopAtEos: false, logprobs: { top: 3 }, onToken: (t) => streamed.push(t) });
+      for (let i = 0; i < 50 && streamed.length < res.tokenIds.length; i++) await sleep(10);
+      const steps = res.steps ?? [];
+      expect(steps.map((st) => st.id)).toEqual(res.tokenIds);
+      const teacher = await engine.loglikelihood(PROMPT, res.tokenIds);
+      for (let i = 0; i < steps.length; i++) {
+        const st = steps[i];
+        expect(st.top).toHaveLength(3);
+        expect(st.top[0].id).toBe(st.id);
+        expect(st.top.map((a) => a.logprob)).toEqual([...st.top.map((a) => a.logprob)].sort((a, b) => b - a));
+        expect(st.logprob).toBeLessThanOrEqual(0);
+        expect(Math.abs(st.logprob - teacher.tokens[i].logprob)).toBeLessThan(1e-4);
+        expect(st.token).toBe(teacher.tokens[i].token);
+        expect(streamed[i]?.step).toEqual(st);
+      }
+      const bare = await engine.generate({ prompt: PROMPT, maxTokens: 2, stopAtEos: false, logprobs: { top: 0 } });
+      expect(bare.steps?.map((st) => st.top.length)).toEqual([0, 0]);
     });
 
     it('a prompt as {ids} is the same prompt as {text, bos}', async () => {

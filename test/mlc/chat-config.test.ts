@@ -31,12 +31,21 @@ describe('mlc-chat-config.json', () => {
     const parsed = parseChatConfig({
       model_type: 'llama',
       quantization: 'q4f32_1',
-      model_config: { hidden_size: 4096, num_hidden_layers: 32, num_attention_heads: 32, intermediate_size: 11008, rms_norm_eps: 1e-5, vocab_size: 32000, rope_theta: 500000 },
+      model_config: { hidden_size: 4096, num_hidden_layers: 32, num_attention_heads: 32, intermediate_size: 11008, rms_norm_eps: 1e-5, vocab_size: 32001, rope_theta: 500000 },
       context_window_size: 4096,
       eos_token_id: [2, 32000],
     });
     expect(parsed.model).toMatchObject({ numKvHeads: 32, headDim: 128, ropeTheta: 500000, prefillChunkSize: 4096, contextWindowSize: 4096 });
     expect(parsed.eosTokenIds).toEqual([2, 32000]);
+  });
+
+  it('token ids outside the vocabulary are refused at load, naming the field', () => {
+    const base = { model_type: 'llama', model_config: { hidden_size: 64, num_hidden_layers: 1, num_attention_heads: 4, intermediate_size: 128, vocab_size: 100 } };
+    expect(() => parseChatConfig({ ...base, eos_token_id: [2, 100] })).toThrow(/eos_token_id 100 is outside the vocabulary \(vocab_size 100: ids 0\.\.99\)/);
+    expect(() => parseChatConfig({ ...base, bos_token_id: -1 })).toThrow(/bos_token_id -1 is outside the vocabulary/);
+    expect(() => parseChatConfig({ ...base, pad_token_id: 512 })).toThrow(/pad_token_id 512/);
+    expect(() => parseChatConfig({ ...base, eos_token_id: ['2'] })).toThrow(/eos_token_id must be a number or a list of numbers/);
+    expect(parseChatConfig({ ...base, pad_token_id: -1 }).padTokenId).toBe(-1);
   });
 
   it('the top-level context window overrides model_config (as gen_config does)', () => {

@@ -57,7 +57,7 @@ describe('ftlab eval --engine openai (server double)', () => {
     const args = ['--engine', 'openai', '--base-url', server.url, '--model', TINY_F32, '--tokenizer', tinyModelDirs()[TINY_F32], '--concurrency', '3', '--paper-data', PAPER_DATA, '--test-set', 'sst2', '--mode', 'zero-shot,icl', '--shots', '2', '--templates', '0', '--limit', '4', '--out', out];
     const first = await ftlabEval(args);
     expect(first.code).toBe(0);
-    const recs = fs.readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as SampleRecord | { kind: 'run' }).filter((r): r is SampleRecord => r.kind !== 'run');
+    const recs = fs.readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as SampleRecord | { kind: 'run' }).filter((r): r is SampleRecord => ['generation', 'classification', 'error'].includes(r.kind));
     expect(recs).toHaveLength(8);
     expect(recs.filter((r) => r.kind === 'error')).toEqual([]);
     for (const r of recs) expect(r.servedBy).toMatchObject({ backend: 'openai', urls: [server.url], model: TINY_F32 });

@@ -4,13 +4,15 @@
  */
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { deleteFtlabDatabase, openFtlabStore, StorageFullError, type IdbRecordStore } from '../../src/store/index.ts';
+import { deleteFtlabDatabase, openFtlabStore, StorageFullError, type IdbRecordStore, type StoredPlan } from '../../src/store/index.ts';
+import { openDB } from 'idb';
 import { cellKey, type CellSpec, type GenerationRecord, type RunMeta } from '../../src/core/run/records.ts';
 
 const CELL: CellSpec = { modelId: 'm', dataset: 'xsum', task: 'summary', mode: 'zero-shot', shots: 0, template: 0, scoring: 'generate' };
 
 function rec(item: number, over: Partial<GenerationRecord> = {}): GenerationRecord {
   return {
+    schemaVersion: 2,
     ...CELL,
     cellKey: cellKey(CELL),
     item,
@@ -26,6 +28,23 @@ function rec(item: number, over: Partial<GenerationRecord> = {}): GenerationReco
     prediction: 'out',
     rougeL: { precision: 0.5, recall: 0.5, fmeasure: 0.5 },
     metric: 0.5,
+    ...over,
+  };
+}
+
+function storedPlan(id: string, over: Partial<StoredPlan> = {}): StoredPlan {
+  return {
+    schemaVersion: 1,
+    id,
+    name: 'xsum sweep',
+    createdAt: '2024-01-01',
+    updatedAt: '2024-01-01',
+    status: 'done',
+    plan: { shots: [1, 2] },
+    models: ['m'],
+    cells: [{ key: cellKey(CELL), spec: CELL, expected: 2, hashes: { '1': 'h1', '2': 'h2' } }],
+    done: 2,
+    total: 2,
     ...over,
   };
 }
@@ -81,7 +100,7 @@ describe('IdbRecordStore', () => {
     await s.putRun({ ...run, id: 'r0', createdAt: '2024-01-01' });
     expect(await s.getRun('r1')).toEqual(run);
     expect((await s.listRuns()).map((r) => r.id)).toEqual(['r0', 'r1']);
-    await s.putPlan({ id: 'p', name: 'xsum sweep', createdAt: '2024-01-01', plan: { shots: [1, 2] } });
+    await s.putPlan(storedPlan('p'));
     expect((await s.getPlan('p'))?.name).toBe('xsum sweep');
     expect((await s.listPlans()).length).toBe(1);
   });
@@ -128,5 +147,38 @@ describe('IdbRecordStore', () => {
     expect((await s.getByCell(cellKey(CELL))).map((r) => r.item)).toEqual([1]);
     await s.put(rec(3));
     expect((await s.getByCell(cellKey(CELL))).map((r) => r.item)).toEqual([1, 3]);
+  });
+
+  it('upgrades a version-1 database: unversioned records are migrated in place, nothing lost', async () => {
+    const name = `ftlab-test-${process.pid}-v1`;
+    // The database exactly as ftlab's version 1 created it, with a record of that time (no schemaVersion).
+    const v1 = await openDB(name, 1, {
+      upgrade(db) {
+        const records = db.createObjectStore('records', { keyPath: ['cellKey', 'item', 'promptHash'] });
+        records.createIndex('byCell', 'cellKey');
+        records.createIndex('byRun', 'runId');
+        records.createIndex('byModel', 'modelId');
+        db.createObjectStore('runs', { keyPath: 'id' }).createIndex('byCreated', 'createdAt');
+        db.createObjectStore('plans', { keyPath: 'id' });
+      },
+    });
+    const { schemaVersion: _drop, ...old } = rec(4);
+    await v1.put('records', old);
+    await v1.put('plans', { id: 'p-old', name: 'old shape', createdAt: '2024-01-01', plan: {} });
+    v1.close();
+    const s = await openFtlabStore(name);
+    opened.push({ store: s, name });
+    expect(await s.getByCell(cellKey(CELL))).toEqual([rec(4)]);
+    expect(await s.listPlans()).toEqual([]);
+  });
+
+  it('deletes a plan with its run and the records its run wrote, keeping records of other runs', async () => {
+    const s = await fresh();
+    await s.put(rec(1, { runId: 'p' }));
+    await s.put(rec(2, { runId: 'earlier' }));
+    await s.putPlan(storedPlan('p'));
+    expect(await s.deletePlan('p')).toBe(1);
+    expect(await s.getPlan('p')).toBeUndefined();
+    expect((await s.getByCell(cellKey(CELL))).map((r) => r.item)).toEqual([2]);
   });
 });

@@ -17,6 +17,7 @@ const OTHER: CellSpec = { ...CELL, template: 1 };
 
 function rec(item: number, over: Partial<GenerationRecord> = {}): GenerationRecord {
   return {
+    schemaVersion: 2,
     ...CELL,
     cellKey: cellKey(CELL),
     item,

@@ -1,6 +1,7 @@
 /**
  * `ftlab eval`: run an evaluation plan (models × test sets × modes × shots × templates × the
- * first N items) on the cpu engine, the paper's protocol by default, writing every sample's
+ * first N items) on the cpu engine or an OpenAI-compatible server (--engine openai: vLLM,
+ * llama.cpp's server; workers/backends/openai), the paper's protocol by default, writing every sample's
  * record to a JSON-lines file as soon as it exists (src/store/jsonlRecordStore.ts). Running the
  * same command again resumes: samples whose record (same cell, item and prompt hash) is in the
  * file are skipped. Ctrl+C stops between samples and keeps every finished one.
@@ -9,52 +10,97 @@
  * {cell, modelId, dataset, task, mode, shots, template, scoring, [tokenization], [maxNewTokens
  * (generation cells, when not 60)], expected, n,
  * errors, missing, rougeL: {mean, mid, low, high, seed, nSamples} | accuracy: {correct, value,
- * low, high}, [errorCodes]}. stderr: progress. Exit 0, or 130 when cancelled.
+ * low, high}, [errorCodes]}. stderr: progress, and a line with the failed samples' error codes and
+ * counts. Exit 0; 1 when samples failed (unless --tolerate-errors); 130 when cancelled.
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { ModelSpec } from '../../core/engine.ts';
-import { DEFAULT_LIMIT, DEFAULT_MAX_NEW_TOKENS, expandPlan, runPlan, type CellResult, type EvalMode, type EvalPlan, type LabelScoring, type RunProgress } from '../../core/run/index.ts';
-import type { PromptTokenization } from '../../core/run/records.ts';
+import type { Engine, ModelSpec } from '../../core/engine.ts';
+import { DEFAULT_LIMIT, DEFAULT_MAX_NEW_TOKENS, estimatePlan, expandPlan, presetTestSets, PRESET_KINDS, runPlan, type PresetKind, type CellResult, type EvalPlan, type RunProgress } from '../../core/run/index.ts';
 import { JsonlRecordStore } from '../../store/jsonlRecordStore.ts';
 import { createNodeCpuEngine } from '../../../workers/backends/cpu/node.ts';
 import { nodeFileSource } from '../../../workers/backends/cpu/node-file-source.ts';
 import { OpenAiEngine } from '../../../workers/backends/openai/index.ts';
-import type { Engine } from '../../core/engine.ts';
-import type { CliCommand, CliIO } from '../types.ts';
+import type { CliIO } from '../types.ts';
+import { defineCommand, opt, OptionValueError, type OptionValues } from '../define.ts';
+import { DEFAULT_STUDY_SETTINGS } from '../../core/datasets/protocol.ts';
 import { CliOptionError } from '../support/errors.ts';
-import { intOption } from '../support/input.ts';
 import { EvalProgress } from '../support/progress.ts';
+import { MAX_SHOTS, refuseUnused } from '../support/prompt-options.ts';
 import { testSetsFromCatalogue, testSetsFromFiles } from '../support/test-sets.ts';
-import { ENGINE_OPTIONS, requireCpuEngine, resolveModelDir } from './engine-options.ts';
+import { ENGINE_OPTIONS, ENGINES, requireCpuEngine, resolveModelDir } from './engine-options.ts';
+import { PROMPT_MODES, PROMPT_TOKENIZATIONS } from '../../core/prompts/index.ts';
+import { LABEL_SCORINGS } from '../../core/scoring/index.ts';
 
-/** The engines `eval` runs on: the local cpu reference, or a server's /v1/completions. */
-const EVAL_ENGINES = ['cpu', 'openai'] as const;
-type EvalEngine = (typeof EVAL_ENGINES)[number];
+const fail = (msg: string, hint?: string): CliOptionError => new CliOptionError('eval', msg, hint);
 
-function evalEngine(values: Values): EvalEngine {
-  const kind = (values.engine as string | undefined) ?? 'cpu';
-  if (kind === 'openai') return 'openai';
-  if (kind !== 'cpu' && kind !== 'webgpu') throw fail(`--engine must be one of ${EVAL_ENGINES.join(', ')}, not "${kind}"`);
-  requireCpuEngine('eval', values);
-  for (const o of ['base-url', 'tokenizer', 'api-key-env', 'concurrency', 'timeout-ms', 'retries']) {
-    if (values[o] !== undefined) throw fail(`--${o} goes with --engine openai`);
+/** The engines `eval` runs on: the local ones, or a server's /v1/completions. */
+const EVAL_ENGINES = [...ENGINES, 'openai'] as const;
+
+/** The options only --engine openai takes. */
+const OPENAI_ONLY = ['base-url', 'tokenizer', 'api-key-env', 'concurrency', 'timeout-ms', 'retries'] as const;
+
+const EVAL_OPTIONS = {
+  engine: opt.choice('cpu (default; the TypeScript reference engine) | webgpu (browser only) | openai (an OpenAI-compatible server: vLLM, llama.cpp\'s server)', EVAL_ENGINES, { default: 'cpu' }),
+  model: opt.strings('cpu: MLC model folder, or the id of one under public/models; openai: a served model name (a LoRA adapter is its own name). Repeatable: one model after the other', { value: 'DIR|NAME' }),
+  'base-url': opt.strings('openai: the server\'s base URL, e.g. http://127.0.0.1:8000/v1 (repeatable: replicas; each request goes to the least busy)', { value: 'URL' }),
+  tokenizer: opt.string('openai: folder with the served model\'s tokenizer.json (ftlab tokenizes locally and checks the server\'s token counts against it)', { value: 'DIR' }),
+  'api-key-env': opt.string('openai: the environment variable holding the API key (the key itself never goes on the command line)', { value: 'VAR' }),
+  concurrency: opt.int('openai: requests in flight over all base URLs (default 4)', { min: 1, max: 256, value: 'N' }),
+  'timeout-ms': opt.int('openai: per request (default 120000)', { min: 1, value: 'MS' }),
+  retries: opt.int('openai: retries on 429, 5xx, timeouts and dropped connections, with backoff (default 4)', { min: 0, max: 20, value: 'N' }),
+  'context-window': ENGINE_OPTIONS['context-window'],
+  'paper-data': opt.string('the paper\'s data folder (summary/, sentiment/, ...): test sets by name with --test-set', { value: 'DIR' }),
+  'test-set': opt.list('with --paper-data: test set names, e.g. sst2,xsum (their few-shot files come along)', { value: 'NAME[,NAME]' }),
+  data: opt.strings('instead of --paper-data: a test set file (JSON, JSONL, CSV; repeatable)', { value: 'FILE' }),
+  task: opt.list('with --data: its task (one for all files, or one per --data)', { value: 'TASK' }),
+  demos: opt.strings('with --data: its few-shot file (one per --data; needed for icl)', { value: 'FILE' }),
+  'fticl-pool': opt.string('for --mode fticl: the FTICL training pool: a dataset name with --paper-data (e.g. amazon), a file with --data', { value: 'NAME|FILE' }),
+  'fticl-task': opt.string('with --data and --fticl-pool FILE: the pool\'s task (default: each test set\'s)', { value: 'TASK' }),
+  mode: opt.choiceList('zero-shot,icl,fticl (comma list; default zero-shot,icl)', PROMPT_MODES, { default: ['zero-shot', 'icl'] }),
+  shots: opt.intList('shot counts for icl/fticl, e.g. 2,4 (default: the paper\'s per task: summary/question 4,2,1; sentiment/detection 2,4,6; inference 3,5,7; 0 is the zero-shot prompt)', { min: 0, max: MAX_SHOTS }),
+  templates: opt.intList('prompt maps, e.g. 0,1 (default 0,1, the paper\'s)', { min: 0, max: 99, default: [0, 1] }),
+  limit: opt.int(`first N items of each test set (default ${DEFAULT_LIMIT}, the paper's)`, { min: 1, default: DEFAULT_LIMIT }),
+  'label-scoring': opt.choice('classification: paper (default: the fixed first-token ids) | in-context | full-label', LABEL_SCORINGS, { default: 'paper' }),
+  tokenization: opt.choice('protocol (default) | paper-code (the authors\' exact token ids; Llama-2 vocabulary only)', PROMPT_TOKENIZATIONS, { default: 'protocol' }),
+  'max-new-tokens': opt.int(`generation length (default ${DEFAULT_MAX_NEW_TOKENS}, the paper's)`, { min: 1, default: DEFAULT_MAX_NEW_TOKENS }),
+  seed: opt.int('ROUGE-L bootstrap seed (default 0; the paper fixed none)', { min: 0, max: 2 ** 32 - 1, default: 0, value: 'S' }),
+  out: opt.string('records file (JSON lines); the same file again resumes the run', {
+    value: 'FILE.jsonl',
+    required: 'the records; running the same command again resumes from it',
+  }),
+  'retry-errors': opt.flag('evaluate again the samples whose stored record is an error'),
+  'tolerate-errors': opt.flag('exit 0 even when some samples failed (their error records are kept; default: exit 1)'),
+  preset: opt.custom(`with --paper-data: the paper's setting for a training set instead of --test-set, e.g. paws:in-domain`, `TRAINING_SET:${PRESET_KINDS.join('|')}`, parsePreset),
+  estimate: opt.flag('print the work (cells, samples, already stored, prompt tokens with the model\'s tokenizer, new tokens at most, prompts over the context window) and run nothing'),
+};
+
+/** `--preset paws:in-domain` → the training set and setting (the Batch view's presets). */
+function parsePreset(text: string | undefined, flag: string): { trainingSet: string; kind: PresetKind } | undefined {
+  if (text === undefined) return undefined;
+  const [trainingSet, kind] = text.split(':');
+  const sets = Object.keys(DEFAULT_STUDY_SETTINGS);
+  const found = PRESET_KINDS.find((k) => k === kind);
+  if (!sets.includes(trainingSet) || found === undefined) {
+    throw new OptionValueError(`${flag} must be TRAINING_SET:SETTING, TRAINING_SET one of ${sets.join(', ')} and SETTING one of ${PRESET_KINDS.join(', ')}; not ${JSON.stringify(text)}`);
   }
-  return 'cpu';
+  return { trainingSet, kind: found };
 }
+
+type Values = OptionValues<typeof EVAL_OPTIONS>;
 
 /**
  * --engine openai: the served model names (records are keyed by them) and the tokenizer folder
  * they share (the served model's tokenizer.json; an MLC or Hugging Face folder).
  */
 function servedModelSpecs(values: Values): ModelSpec[] {
-  const names = repeated(values.model);
+  const names = values.model;
   if (names.length === 0) throw fail('--model NAME is required with --engine openai (a model name the server lists at /v1/models; repeat it, e.g. the base model and its LoRA adapters)');
-  const tokenizer = values.tokenizer as string | undefined;
+  const tokenizer = values.tokenizer;
   if (!tokenizer) throw fail('--tokenizer DIR is required with --engine openai: the folder with the served model\'s tokenizer.json', 'ftlab tokenizes locally and checks the server\'s token counts against it');
   const dir = resolveModelDir(tokenizer);
   if (!existsSync(path.join(dir, 'tokenizer.json'))) throw fail(`--tokenizer ${tokenizer}: no tokenizer.json there`);
-  const contextWindow = intOption(values['context-window'] as string | undefined, 'context-window', (m) => fail(m), 1);
+  const contextWindow = values['context-window'];
   const seen = new Set<string>();
   return names.map((id) => {
     if (seen.has(id)) throw fail(`--model ${id} is given twice`);
@@ -65,56 +111,36 @@ function servedModelSpecs(values: Values): ModelSpec[] {
 
 /** The OpenAI-compatible client the options describe. */
 function openAiEngine(values: Values, io: CliIO): OpenAiEngine {
-  const baseUrls = repeated(values['base-url']);
+  const baseUrls = values['base-url'];
   if (baseUrls.length === 0) throw fail('--base-url URL is required with --engine openai (e.g. http://127.0.0.1:8000/v1; repeat it for replicas)');
-  const keyVar = values['api-key-env'] as string | undefined;
+  const keyVar = values['api-key-env'];
   const apiKey = keyVar === undefined ? undefined : process.env[keyVar];
   if (keyVar !== undefined && !apiKey) throw fail(`--api-key-env ${keyVar}: that environment variable is empty or unset`);
   return new OpenAiEngine({
     baseUrls,
     apiKey,
-    concurrency: intOption(values.concurrency as string | undefined, 'concurrency', (m) => fail(m), 1, 256) ?? 4,
-    timeoutMs: intOption(values['timeout-ms'] as string | undefined, 'timeout-ms', (m) => fail(m), 1) ?? 120_000,
-    retries: intOption(values.retries as string | undefined, 'retries', (m) => fail(m), 0, 20) ?? 4,
+    concurrency: values.concurrency ?? DEFAULT_CONCURRENCY,
+    timeoutMs: values['timeout-ms'] ?? 120_000,
+    retries: values.retries ?? 4,
     openFiles: nodeFileSource,
     onWarning: (w) => io.err(`eval: warning: ${w}\n`),
   });
 }
 
-const MODES: readonly EvalMode[] = ['zero-shot', 'icl', 'fticl'];
-const LABEL_SCORINGS: readonly LabelScoring[] = ['paper', 'in-context', 'full-label'];
-const TOKENIZATIONS: readonly PromptTokenization[] = ['protocol', 'paper-code'];
-
-type Values = Record<string, string | boolean | string[] | undefined>;
-
-const fail = (msg: string, hint?: string): CliOptionError => new CliOptionError('eval', msg, hint);
-
-/** Every value of a repeatable option, comma lists split: ["0,1", "2"] → ["0", "1", "2"]. */
-function listOption(v: unknown): string[] {
-  const raw = v === undefined ? [] : Array.isArray(v) ? v : [String(v)];
-  return raw.flatMap((s: string) => s.split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
+/** cpu (or webgpu's "browser only" error), or openai; the openai options only with openai. */
+function evalEngine(values: Values): 'cpu' | 'openai' {
+  if (values.engine === 'openai') return 'openai';
+  requireCpuEngine(values.engine);
+  refuseUnused('eval', values, OPENAI_ONLY, 'goes with --engine openai');
+  return 'cpu';
 }
 
-/** A repeatable option's values as given (file paths may contain commas). */
-function repeated(v: unknown): string[] {
-  return v === undefined ? [] : Array.isArray(v) ? (v as string[]) : [String(v)];
-}
-
-function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], name: string, fallback: T): T {
-  if (value === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(value)) throw fail(`--${name} must be one of ${allowed.join(', ')}, not "${value}"`);
-  return value as T;
-}
-
-function intList(values: string[], name: string, min: number, max: number): number[] {
-  return values.map((v) => intOption(v, name, (m) => fail(m), min, max)!);
-}
+const DEFAULT_CONCURRENCY = 4;
 
 function modelSpecs(values: Values): ModelSpec[] {
-  const models = repeated(values.model);
+  const models = values.model;
   if (models.length === 0) throw fail('--model DIR is required (an MLC model folder; repeat it for several models)', 'e.g. --model public/models/tiny-random-llama-f32 (`npm run make-tiny-model` makes it)');
-  const fail2 = (m: string) => fail(m);
-  const contextWindow = intOption(values['context-window'] as string | undefined, 'context-window', fail2, 1);
+  const contextWindow = values['context-window'];
   const seen = new Map<string, string>();
   return models.map((m) => {
     const dir = resolveModelDir(m);
@@ -130,34 +156,60 @@ function modelSpecs(values: Values): ModelSpec[] {
 
 /** The plan the options describe (test sets read from disk). */
 export async function planFromOptions(values: Values): Promise<EvalPlan> {
-  const models = evalEngine(values) === 'openai' ? servedModelSpecs(values) : modelSpecs(values);
-  const modes = listOption(values.mode ?? 'zero-shot,icl').map((m) => oneOf(m, MODES, 'mode', 'zero-shot'));
-  if (modes.length === 0) throw fail('--mode needs at least one of zero-shot, icl, fticl');
-  const shotValues = listOption(values.shots);
-  const shots = shotValues.length > 0 ? intList(shotValues, 'shots', 0, 64) : undefined;
-  const templates = intList(listOption(values.templates ?? '0,1'), 'templates', 0, 99);
-  if (templates.length === 0) throw fail('--templates needs at least one template index');
-  const limit = intOption(values.limit as string | undefined, 'limit', (m) => fail(m), 1) ?? DEFAULT_LIMIT;
-  const maxNewTokens = intOption(values['max-new-tokens'] as string | undefined, 'max-new-tokens', (m) => fail(m), 1) ?? DEFAULT_MAX_NEW_TOKENS;
-  const labelScoring = oneOf(values['label-scoring'] as string | undefined, LABEL_SCORINGS, 'label-scoring', 'paper');
-  const tokenization = oneOf(values.tokenization as string | undefined, TOKENIZATIONS, 'tokenization', 'protocol');
+  const models = values.engine === 'openai' ? servedModelSpecs(values) : modelSpecs(values);
+  const modes = values.mode;
+  const shots = values.shots.length > 0 ? values.shots : undefined;
+  if (shots && !modes.some((m) => m !== 'zero-shot')) throw fail('--shots applies to --mode icl and fticl; this plan is zero-shot only');
+  if (shots && shots.every((k) => k === 0)) throw fail('--shots 0 only makes zero-shot cells: use --mode zero-shot, or give shot counts ≥ 1 (a 0 among them adds the zero-shot prompt, as the paper\'s lists do)');
+  const { templates, limit, tokenization } = values;
+  const labelScoring = values['label-scoring'];
+  const maxNewTokens = values['max-new-tokens'];
 
-  const paperData = values['paper-data'] as string | undefined;
-  const data = repeated(values.data);
+  const paperData = values['paper-data'];
+  const data = values.data;
   if ((paperData === undefined) === (data.length === 0)) {
     throw fail('give the test sets either by --paper-data DIR --test-set NAME[,NAME] or by --data FILE --task TASK [--demos FILE]');
   }
-  const fticlPool = values['fticl-pool'] as string | undefined;
+  const fticlPool = values['fticl-pool'];
   let testSets;
   if (paperData !== undefined) {
-    for (const o of ['task', 'demos', 'fticl-task']) if (values[o] !== undefined) throw fail(`--${o} goes with --data, not --paper-data (the catalogue knows each test set's task and few-shot file)`);
+    refuseUnused('eval', values, ['task', 'demos', 'fticl-task'], 'goes with --data, not --paper-data (the catalogue knows each test set\'s task and few-shot file)');
     if (!existsSync(paperData)) throw fail(`--paper-data ${paperData}: no such folder`, 'give the folder holding the paper\'s data (summary/, sentiment/, ... and prompt_map.json)');
-    testSets = await testSetsFromCatalogue({ dir: paperData, names: listOption(values['test-set']), fticlPool, modes });
+    const preset = values.preset;
+    if (preset && values['test-set'].length > 0) throw fail('--preset chooses the test sets; leave out --test-set');
+    const names = preset ? presetTestSets(preset.trainingSet, preset.kind).map((t) => t.dataset) : values['test-set'];
+    testSets = await testSetsFromCatalogue({ dir: paperData, names, fticlPool, modes });
   } else {
-    if (values['test-set'] !== undefined) throw fail('--test-set goes with --paper-data DIR');
-    testSets = await testSetsFromFiles({ data, tasks: listOption(values.task), demos: repeated(values.demos), fticlPool, fticlTask: values['fticl-task'] as string | undefined, modes });
+    refuseUnused('eval', values, ['test-set', 'preset'], 'goes with --paper-data DIR');
+    testSets = await testSetsFromFiles({ data, tasks: values.task, demos: values.demos, fticlPool, fticlTask: values['fticl-task'], modes });
   }
   return { models, testSets, modes, ...(shots ? { shots } : {}), templates, limit, labelScoring, maxNewTokens, tokenization };
+}
+
+/** The `--estimate` line: the work before it runs. */
+async function printEstimate(plan: EvalPlan, out: string, io: CliIO, engine: Engine): Promise<void> {
+  const store = existsSync(out) ? await JsonlRecordStore.open(out) : undefined;
+  const windows = new Map<string, number>();
+  try {
+    let loaded: string | undefined;
+    const est = await estimatePlan(plan, {
+      // The model's own tokenizer (and context window): load each model once, in plan order.
+      countTokens: async (p, cell) => {
+        if (loaded !== cell.model.id) {
+          windows.set(cell.model.id, (await engine.load(cell.model)).contextWindow);
+          loaded = cell.model.id;
+        }
+        return p.ids ? p.ids.length : (await engine.tokenize(p.text, { bos: p.bos })).length;
+      },
+      contextWindow: (id) => windows.get(id),
+      ...(store ? { store } : {}),
+    });
+    const { perCell: _cells, ...summary } = est;
+    io.out(JSON.stringify({ estimate: summary }) + '\n');
+  } finally {
+    await engine.unload().catch(() => undefined);
+    await store?.close();
+  }
 }
 
 /** A signal aborted by the first Ctrl+C; the second one ends the process the default way. */
@@ -171,50 +223,35 @@ function sigintSignal(io: CliIO): { signal: AbortSignal; dispose: () => void } {
   return { signal: ac.signal, dispose: () => void process.off('SIGINT', onSigint) };
 }
 
+/** "3 samples failed: context-window-exceeded ×2, non-finite-output ×1", or undefined when none did. */
+export function errorSummary(cells: readonly CellResult[]): string | undefined {
+  const byCode = new Map<string, number>();
+  for (const c of cells) for (const [code, n] of Object.entries(c.aggregate.errorCodes ?? {})) byCode.set(code, (byCode.get(code) ?? 0) + n);
+  const total = [...byCode.values()].reduce((a, b) => a + b, 0);
+  if (total === 0) return undefined;
+  const codes = [...byCode].sort((a, b) => b[1] - a[1]).map(([code, n]) => `${code} ×${n}`);
+  return `${total} sample${total === 1 ? '' : 's'} failed: ${codes.join(', ')}`;
+}
+
 /** One stdout line per cell: its key, spec and aggregate. */
 export function summaryLine(cell: CellResult): Record<string, unknown> {
   return { cell: cell.key, ...cell.spec, ...cell.aggregate };
 }
 
-export const evalCommand: CliCommand = {
+export const evalCommand = defineCommand({
   name: 'eval',
   summary: 'run an evaluation plan on the cpu engine or an OpenAI-compatible server; records to a JSON-lines file (rerun to resume), one summary line per cell',
-  options: {
-    engine: { type: 'string', description: 'cpu (default; the TypeScript reference engine) | openai (an OpenAI-compatible server: vLLM, llama.cpp\'s server)' },
-    model: { type: 'string', multiple: true, description: 'cpu: MLC model folder, or the id of one under public/models; openai: a served model name (a LoRA adapter is its own name). Repeatable' },
-    'base-url': { type: 'string', multiple: true, description: 'openai: the server\'s base URL, e.g. http://127.0.0.1:8000/v1 (repeatable: replicas; requests go to the least busy)' },
-    tokenizer: { type: 'string', description: 'openai: folder with the served model\'s tokenizer.json (ftlab tokenizes locally and checks the server against it)' },
-    'api-key-env': { type: 'string', description: 'openai: name of the environment variable holding the API key (the key itself never goes on the command line)' },
-    concurrency: { type: 'string', description: 'openai: requests in flight, over all base URLs (default 4)' },
-    'timeout-ms': { type: 'string', description: 'openai: per request (default 120000)' },
-    retries: { type: 'string', description: 'openai: retries on 429, 5xx, timeouts and dropped connections, with backoff (default 4)' },
-    'context-window': ENGINE_OPTIONS['context-window'],
-    'paper-data': { type: 'string', description: 'the paper\'s data folder (summary/, sentiment/, ...): test sets by name with --test-set' },
-    'test-set': { type: 'string', multiple: true, description: 'with --paper-data: test set names, e.g. sst2,xsum (their few-shot files come along)' },
-    data: { type: 'string', multiple: true, description: 'instead of --paper-data: a test set file (JSON, JSONL, CSV; repeatable)' },
-    task: { type: 'string', multiple: true, description: 'with --data: its task (one for all files, or one per --data)' },
-    demos: { type: 'string', multiple: true, description: 'with --data: its few-shot file (one per --data; needed for icl)' },
-    'fticl-pool': { type: 'string', description: 'for --mode fticl: the FTICL training pool: a dataset name with --paper-data (e.g. amazon), a file with --data' },
-    'fticl-task': { type: 'string', description: 'with --data and --fticl-pool FILE: the pool\'s task (default: each test set\'s)' },
-    mode: { type: 'string', description: 'zero-shot,icl,fticl (comma list; default zero-shot,icl)' },
-    shots: { type: 'string', description: 'shot counts for icl/fticl, e.g. 2,4 (default: the paper\'s per task: summary/question 4,2,1; sentiment/detection 2,4,6; inference 3,5,7)' },
-    templates: { type: 'string', description: 'prompt maps, e.g. 0,1 (default 0,1, the paper\'s)' },
-    limit: { type: 'string', description: `first N items of each test set (default ${DEFAULT_LIMIT}, the paper's)` },
-    'label-scoring': { type: 'string', description: 'classification: paper (default: the fixed first-token ids) | in-context | full-label' },
-    tokenization: { type: 'string', description: 'protocol (default) | paper-code (the authors\' exact token ids; Llama-2 vocabulary only)' },
-    'max-new-tokens': { type: 'string', description: `generation length (default ${DEFAULT_MAX_NEW_TOKENS}, the paper's)` },
-    seed: { type: 'string', description: 'ROUGE-L bootstrap seed (default 0; the paper fixed none)' },
-    out: { type: 'string', description: 'records file (JSON lines); the same file again resumes the run' },
-    'retry-errors': { type: 'boolean', description: 'evaluate again the samples whose stored record is an error' },
-  },
+  options: EVAL_OPTIONS,
   async run(values, _positionals, io) {
     const kind = evalEngine(values);
-    const out = values.out as string | undefined;
-    if (!out) throw fail('--out FILE.jsonl is required (the records; running the same command again resumes from it)');
-    const seed = intOption(values.seed as string | undefined, 'seed', (m) => fail(m), 0, 2 ** 32 - 1) ?? 0;
+    const { out, seed } = values;
     const plan = await planFromOptions(values);
     // Every plan error (too few demos, a template the task lacks) before the file is touched.
     const cellCount = expandPlan(plan).length;
+    if (values.estimate) {
+      await printEstimate(plan, out, io, kind === 'openai' ? openAiEngine(values, io) : createNodeCpuEngine());
+      return 0;
+    }
 
     // Option errors before the records file is opened (and locked).
     const openai = kind === 'openai' ? openAiEngine(values, io) : undefined;
@@ -236,11 +273,19 @@ export const evalCommand: CliCommand = {
       } else progress.update(p);
     };
     try {
-      const concurrency = openai ? (intOption(values.concurrency as string | undefined, 'concurrency', (m) => fail(m), 1, 256) ?? 4) : 1;
-      const result = await runPlan(plan, { engine, store, signal, onProgress, seed, concurrency, retryErrors: values['retry-errors'] === true });
+      const result = await runPlan(plan, { engine, store, signal, onProgress, seed, concurrency: openai ? (values.concurrency ?? DEFAULT_CONCURRENCY) : 1, retryErrors: values['retry-errors'] });
       progress.end(result, out);
       for (const cell of result.cells) io.out(JSON.stringify(summaryLine(cell)) + '\n');
-      return result.status === 'cancelled' ? 130 : 0;
+      if (result.status === 'cancelled') return 130;
+      const failed = errorSummary(result.cells);
+      if (failed) {
+        const tolerated = values['tolerate-errors'];
+        progress.line(
+          `eval: ${failed}; the error records are in ${out} (--retry-errors runs them again)` + (tolerated ? '; tolerated (--tolerate-errors)' : '; exit 1 (--tolerate-errors accepts them)'),
+        );
+        if (!tolerated) return 1;
+      }
+      return 0;
     } finally {
       progress.clearLive();
       interrupt?.dispose();
@@ -248,4 +293,4 @@ export const evalCommand: CliCommand = {
       await store.close();
     }
   },
-};
+});

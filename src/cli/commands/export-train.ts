@@ -5,38 +5,33 @@
  * the trainer appends EOS, as train.py does.
  */
 import { trainingExamples } from '../../core/prompts/index.ts';
-import { getTask } from '../../core/tasks/index.ts';
-import type { CliCommand } from '../types.ts';
+import { defineCommand, opt } from '../define.ts';
 import { CliOptionError } from '../support/errors.ts';
-import { intOption, readDataset } from '../support/input.ts';
+import { readDataset } from '../support/input.ts';
+import { MAX_SHOTS, taskOption } from '../support/prompt-options.ts';
 
-export const exportTrainCommand: CliCommand = {
+export const exportTrainCommand = defineCommand({
   name: 'export-train',
   summary: 'write FT / FTICL training examples ({source, target} JSON lines) as the paper trains on them',
   options: {
-    data: { type: 'string', description: 'training file (JSON array, JSONL or CSV)' },
-    task: { type: 'string', description: 'summary | question | sentiment | detection | inference' },
-    demos: { type: 'string', description: 'FTICL: few-shot file of the training task (needs --shots)' },
-    shots: { type: 'string', description: 'FTICL: k demonstrations per example (needs --demos)' },
-    template: { type: 'string', description: 'prompt map; default 0 (train.py\'s)' },
+    data: opt.string('training file (JSON array, JSONL or CSV)', { value: 'FILE', required: true }),
+    task: taskOption('summary | question | sentiment | detection | inference', { required: true }),
+    demos: opt.string('FTICL: few-shot file of the training task (needs --shots)', { value: 'FILE' }),
+    shots: opt.int('FTICL: k demonstrations per example (needs --demos)', { min: 1, max: MAX_SHOTS, value: 'K' }),
+    template: opt.int('prompt map; default 0 (train.py\'s)', { min: 0, max: 99 }),
   },
   async run(values, _positionals, io) {
     const fail = (msg: string): CliOptionError => new CliOptionError('export-train', msg);
-    const data = values.data as string | undefined;
-    const taskId = values.task as string | undefined;
-    if (!data) throw fail('--data FILE is required');
-    if (!taskId) throw fail('--task TASK is required');
-    const task = getTask(taskId);
-    const shots = intOption(values.shots as string | undefined, 'shots', fail, 1, 64);
-    const demosFile = values.demos as string | undefined;
+    const { task, shots, demos: demosFile, template } = values;
     if (shots !== undefined && !demosFile) throw fail(`--shots ${shots} needs --demos FILE (the training task's few-shot file)`);
     if (demosFile && shots === undefined) throw fail('--demos needs --shots K (how many demonstrations per example)');
-    const template = intOption(values.template as string | undefined, 'template', fail, 0, task.templates.length - 1);
+    const last = task.templates.length - 1;
+    if (template !== undefined && template > last) throw fail(`--template must be between 0 and ${last}, not ${template}`);
 
-    const items = await readDataset(data, task);
+    const items = await readDataset(values.data, task);
     const demos = demosFile ? await readDataset(demosFile, task) : undefined;
     const examples = trainingExamples(task, items, demos ? { mode: 'fticl', shots, demos, template } : { mode: 'ft', template });
     for (const ex of examples) io.out(JSON.stringify({ source: ex.source, target: ex.target }) + '\n');
     return 0;
   },
-};
+});

@@ -7,6 +7,9 @@ import { generateCommand } from './generate.ts';
 import { classifyCommand } from './classify.ts';
 import { logprobsCommand } from './logprobs.ts';
 import { evalCommand } from './eval.ts';
+import { reportCommand } from './report.ts';
+import { convertCommand } from './convert.ts';
+import { deltaCommand } from './delta.ts';
 
 /** Every `ftlab` command, in the order `ftlab --help` lists them. */
 export const commands: CliCommand[] = [
@@ -18,4 +21,7 @@ export const commands: CliCommand[] = [
   classifyCommand,
   logprobsCommand,
   evalCommand,
+  reportCommand,
+  convertCommand,
+  deltaCommand,
 ];

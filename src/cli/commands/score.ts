@@ -14,9 +14,10 @@ import path from 'node:path';
 import { accuracyFromCounts, postprocessGeneration, rougeCorpus } from '../../core/metrics/index.ts';
 import { testSetOf, UnknownDatasetError } from '../../core/datasets/index.ts';
 import { getTask, isClassification, type TaskDefinition } from '../../core/tasks/index.ts';
-import type { CliCommand } from '../types.ts';
-import { CliOptionError, InputFormatError } from '../support/errors.ts';
-import { intOption, readTextFile } from '../support/input.ts';
+import { defineCommand, opt } from '../define.ts';
+import { CliOptionError, InputFormatError, isJsonObject, messageOf } from '../support/errors.ts';
+import { readTextFile } from '../support/input.ts';
+import { taskOption } from '../support/prompt-options.ts';
 
 const FORMAT_HINT = 'give evaluate_cross.py\'s output: a JSON array of {"generation", "output"} (generation tasks) or {"max_idx", "output"} (classification)';
 
@@ -29,12 +30,12 @@ function parseResults(file: string, text: string): { where: string; value: Recor
     try {
       parsed = JSON.parse(body);
     } catch (e) {
-      throw new InputFormatError(name, `not valid JSON (${(e as Error).message})`, FORMAT_HINT);
+      throw new InputFormatError(name, `not valid JSON (${messageOf(e)})`, FORMAT_HINT);
     }
     if (!Array.isArray(parsed)) throw new InputFormatError(name, 'not a JSON array', FORMAT_HINT);
     return parsed.map((value: unknown, i) => {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InputFormatError(`${name} item ${i}`, 'not a JSON object', FORMAT_HINT);
-      return { where: `${name} item ${i}`, value: value as Record<string, unknown> };
+      if (!isJsonObject(value)) throw new InputFormatError(`${name} item ${i}`, 'not a JSON object', FORMAT_HINT);
+      return { where: `${name} item ${i}`, value };
     });
   }
   const out: { where: string; value: Record<string, unknown> }[] = [];
@@ -44,10 +45,10 @@ function parseResults(file: string, text: string): { where: string; value: Recor
     try {
       value = JSON.parse(line);
     } catch (e) {
-      throw new InputFormatError(`${name} line ${i + 1}`, `not valid JSON (${(e as Error).message})`, FORMAT_HINT);
+      throw new InputFormatError(`${name} line ${i + 1}`, `not valid JSON (${messageOf(e)})`, FORMAT_HINT);
     }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InputFormatError(`${name} line ${i + 1}`, 'not a JSON object', FORMAT_HINT);
-    out.push({ where: `${name} line ${i + 1}`, value: value as Record<string, unknown> });
+    if (!isJsonObject(value)) throw new InputFormatError(`${name} line ${i + 1}`, 'not a JSON object', FORMAT_HINT);
+    out.push({ where: `${name} line ${i + 1}`, value });
   });
   return out;
 }
@@ -105,24 +106,23 @@ export function scoreResultFile(file: string, text: string, task: TaskDefinition
   return { ...head, metric: 'rougeL', rougeL: rl.mid.fmeasure, seed, mean: r.mean.rougeL.fmeasure, low: rl.low, mid: rl.mid, high: rl.high };
 }
 
-export const scoreCommand: CliCommand = {
+export const scoreCommand = defineCommand({
   name: 'score',
   summary: 'rescore the paper\'s result files (ROUGE-L mid or accuracy, by its rules); one summary line per file',
   options: {
-    input: { type: 'string', multiple: true, description: 'result file (repeatable); files may also be given as arguments' },
-    task: { type: 'string', description: 'task of every file; default: from each file name (xsum_... → summary)' },
-    seed: { type: 'string', description: 'bootstrap seed for ROUGE-L; default 0 (the paper fixed none)' },
+    input: opt.strings('result file (repeatable); files may also be given as arguments', { value: 'FILE' }),
+    task: taskOption('task of every file; default: from each file name (xsum_... → summary)'),
+    seed: opt.int('bootstrap seed for ROUGE-L; default 0 (the paper fixed none)', { min: 0, max: 2 ** 32 - 1, default: 0, value: 'S' }),
   },
+  positionals: { value: 'FILE', description: 'result files, as with --input' },
   async run(values, positionals, io) {
     const fail = (msg: string): CliOptionError => new CliOptionError('score', msg);
-    const files = [...((values.input as string[] | undefined) ?? []), ...positionals];
+    const files = [...values.input, ...positionals];
     if (files.length === 0) throw fail('--input FILE is required');
-    const task = values.task ? getTask(values.task as string) : undefined;
-    const seed = intOption(values.seed as string | undefined, 'seed', fail, 0, 2 ** 32 - 1) ?? 0;
     for (const file of files) {
       const text = await readTextFile(file);
-      io.out(JSON.stringify(scoreResultFile(file, text, task ?? taskOfFile(file), seed)) + '\n');
+      io.out(JSON.stringify(scoreResultFile(file, text, values.task ?? taskOfFile(file), values.seed)) + '\n');
     }
     return 0;
   },
-};
+});

@@ -20,3 +20,13 @@ export class InputFormatError extends FtlabError {
     super('input-format', `${where}: ${detail}`, hint);
   }
 }
+
+/** An unknown thrown value's message (JSON.parse, fs and friends throw Errors; others may not). */
+export function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** A JSON value that is an object (not null, not an array). */
+export function isJsonObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}

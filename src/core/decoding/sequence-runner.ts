@@ -18,13 +18,14 @@ import type {
   CallStats,
   FinishReason,
   GenerateRequest,
+  GenerateStep,
   GenerateResult,
   LoglikelihoodResult,
   PromptInput,
   ScoreNextResult,
   TokenLogprob,
 } from '../engine.ts';
-import { ContextWindowExceededError, EngineRequestError } from '../engine-errors.ts';
+import { ContextWindowExceededError, EngineRequestError, NonFiniteOutputError } from '../engine-errors.ts';
 import { argmax, logSumExp, topKIds } from './logits.ts';
 import { cutAtStop } from './stop.ts';
 
@@ -55,6 +56,11 @@ export interface TokenizerLike {
   decode(ids: number[]): string;
   /** The vocabulary piece of an id ("▁yes"). */
   idToToken(id: number): string;
+  /**
+   * The most characters one token can cover (the longest piece): text longer than this many
+   * characters per token of room cannot fit, so it is refused without tokenizing it.
+   */
+  maxPieceChars?: number;
 }
 
 export interface SequenceModel {
@@ -64,6 +70,8 @@ export interface SequenceModel {
   contextWindow: number;
   bosId: number;
   eosIds: readonly number[];
+  /** Named in errors about the model's numbers. */
+  modelId?: string;
 }
 
 function emptyStats(): CallStats {
@@ -85,11 +93,20 @@ export class SequenceRunner {
     this.interrupted = true;
   }
 
-  /** The ids the model sees for a prompt (checked against the vocabulary, never empty). */
-  promptIds(prompt: PromptInput): number[] {
+  /**
+   * The ids the model sees for a prompt (checked against the vocabulary, never empty). A text
+   * that cannot fit with `newTokens` more (judged from its length alone) is refused before it
+   * is tokenized: tokenizing a huge text costs time and memory for nothing.
+   */
+  promptIds(prompt: PromptInput, newTokens = 0): number[] {
     let ids: number[];
     if ('ids' in prompt) ids = [...prompt.ids];
     else {
+      const perToken = this.m.tokenizer.maxPieceChars;
+      if (perToken && perToken > 0) {
+        const atLeast = Math.floor(prompt.text.length / perToken) + (prompt.bos ? 1 : 0);
+        if (atLeast + newTokens > this.m.contextWindow) throw new ContextWindowExceededError(atLeast, newTokens, this.m.contextWindow, { atLeast: true });
+      }
       ids = this.m.tokenizer.encode(prompt.text);
       if (prompt.bos) ids.unshift(this.m.bosId);
     }
@@ -115,6 +132,11 @@ export class SequenceRunner {
     const t0 = this.now();
     const { logits, computed } = await this.m.forwarder.forward(ids, isPrefill);
     const ms = this.now() - t0;
+    // Every number this runner reports comes from these logits: refuse non-finite ones here.
+    for (let i = 0; i < logits.length; i++) {
+      const v = logits[i];
+      if (v - v !== 0) throw new NonFiniteOutputError(this.m.modelId ?? 'the loaded model', v, i);
+    }
     if (isPrefill) {
       stats.prefillTokens += computed;
       stats.prefillMs += ms;
@@ -136,17 +158,20 @@ export class SequenceRunner {
   async generate(req: GenerateRequest): Promise<GenerateResult> {
     this.interrupted = false;
     if (!Number.isInteger(req.maxTokens) || req.maxTokens < 0) throw new EngineRequestError(`maxTokens must be a non-negative integer, got ${req.maxTokens}`);
-    const prompt = this.promptIds(req.prompt);
+    const prompt = this.promptIds(req.prompt, req.maxTokens);
     this.checkContext(prompt.length, req.maxTokens);
     const stats = emptyStats();
     const stops = req.stop ?? [];
     const stopAtEos = req.stopAtEos ?? true;
     const tokenIds: number[] = [];
+    const topK = req.logprobs ? Math.max(0, Math.floor(req.logprobs.top)) : 0;
+    const steps: GenerateStep[] | undefined = req.logprobs ? [] : undefined;
     let text = '';
     let finishReason: FinishReason = 'length';
+    const result = (): GenerateResult => ({ text, tokenIds, finishReason, promptTokens: prompt.length, stats, ...(steps ? { steps } : {}) });
     if (req.maxTokens === 0) {
       this.account(stats);
-      return { text, tokenIds, finishReason, promptTokens: prompt.length, stats };
+      return result();
     }
     await this.m.forwarder.reset();
     let logits = await this.step(stats, prompt, true);
@@ -157,8 +182,11 @@ export class SequenceRunner {
         break;
       }
       tokenIds.push(next);
+      const step = steps ? this.stepLogprobs(logits, next, topK) : undefined;
+      if (step) steps?.push(step);
       const cut = cutAtStop(this.m.tokenizer.decode(tokenIds), stops);
       text = cut.text;
+      req.onToken?.({ index: tokenIds.length - 1, id: next, text, ...(step ? { step } : {}) });
       if (cut.stopped) {
         finishReason = 'stop';
         break;
@@ -176,7 +204,14 @@ export class SequenceRunner {
       logits = await this.step(stats, [next], false);
     }
     this.account(stats);
-    return { text, tokenIds, finishReason, promptTokens: prompt.length, stats };
+    return result();
+  }
+
+  /** The chosen token's log-prob and the top-k alternatives at one decode step. */
+  private stepLogprobs(logits: Float32Array, id: number, topK: number): GenerateStep {
+    const lse = logSumExp(logits);
+    const piece = (i: number) => ({ id: i, token: this.m.tokenizer.idToToken(i), logprob: logits[i] - lse });
+    return { ...piece(id), top: topKIds(logits, topK).map(piece) };
   }
 
   async scoreNext(prompt: PromptInput, candidateIds: number[], opts: { topK?: number } = {}): Promise<ScoreNextResult> {

@@ -21,3 +21,14 @@ export class MetricInputError extends FtlabError {
     super('METRICS_BAD_INPUT', message, hint);
   }
 }
+
+/** A pair too long for the quadratic LCS (ROUGE_LCS_CELL_LIMIT); says both lengths. */
+export class RougeInputTooLongError extends FtlabError {
+  constructor(referenceTokens: number, predictionTokens: number, limit: number) {
+    super(
+      'METRICS_INPUT_TOO_LONG',
+      `ROUGE-L of a ${referenceTokens}-token reference and a ${predictionTokens}-token prediction needs ${(referenceTokens * predictionTokens).toExponential(1)} LCS steps, over the limit of ${limit.toExponential(0)}`,
+      'ROUGE-L compares summaries: cut the texts (e.g. to the first 10,000 tokens), or split them into pairs of sentences',
+    );
+  }
+}

@@ -6,7 +6,7 @@
 export { accuracy, accuracyFromCounts, normalQuantile, wilsonInterval, type AccuracyResult } from './accuracy.ts';
 export { bootstrapAggregate, type AggregateScore, type BootstrapOptions } from './bootstrap.ts';
 export { rougeCorpus, scoreCorpus, type RougeCorpusOptions, type RougeCorpusResult } from './corpus.ts';
-export { MetricInputError, UnknownRougeTypeError } from './errors.ts';
+export { MetricInputError, RougeInputTooLongError, UnknownRougeTypeError } from './errors.ts';
 export { lcsIndices, lcsLength } from './lcs.ts';
 export { MT19937 } from './mt19937.ts';
 export { percentileOfSorted, percentiles } from './percentile.ts';

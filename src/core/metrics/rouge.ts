@@ -9,7 +9,7 @@
  *   clipped token counts (`_summary_level_lcs`).
  * - rouge1…rouge9: clipped n-gram overlap (`_score_ngrams`).
  */
-import { MetricInputError, UnknownRougeTypeError } from './errors.ts';
+import { MetricInputError, RougeInputTooLongError, UnknownRougeTypeError } from './errors.ts';
 import { lcsIndices, lcsLength } from './lcs.ts';
 import { ZERO_SCORE, scoreFrom, type Score } from './score.ts';
 import { EncodedBuffer, TokenInterner, encodeRouge } from './encode.ts';
@@ -77,9 +77,21 @@ export function assertRougeTypes(types: readonly string[]): void {
   for (const type of types) parseRougeType(type);
 }
 
+/**
+ * The LCS is quadratic: a pair whose token counts multiply past this is refused (with both
+ * counts) rather than left running for minutes. 10^8 cells (10,000 × 10,000 tokens) take about
+ * a second; the paper's pairs are under 10^5.
+ */
+export const ROUGE_LCS_CELL_LIMIT = 100_000_000;
+
+function checkLcsSize(refLength: number, predLength: number): void {
+  if (refLength * predLength > ROUGE_LCS_CELL_LIMIT) throw new RougeInputTooLongError(refLength, predLength, ROUGE_LCS_CELL_LIMIT);
+}
+
 /** `_score_lcs` over ref[0, refLength) and pred[0, predLength): 0 when either has no tokens. */
 function scoreLcs(ref: Int32Array, refLength: number, pred: Int32Array, predLength: number): Score {
   if (refLength === 0 || predLength === 0) return ZERO_SCORE;
+  checkLcsSize(refLength, predLength);
   const lcs = lcsLength(ref, pred, refLength, predLength);
   return scoreFrom(lcs / predLength, lcs / refLength);
 }
@@ -107,6 +119,7 @@ function scoreSummaryLevelLcs(ref: EncodedText, pred: EncodedText, vocabularySiz
   const n = pred.ids.length;
   // Covers rouge-score's "no sentences" and "no tokens" cases: both return 0.
   if (m === 0 || n === 0) return ZERO_SCORE;
+  checkLcsSize(m, n);
   const remainingRef = new Int32Array(vocabularySize);
   const remainingPred = new Int32Array(vocabularySize);
   for (const id of ref.ids) remainingRef[id] += 1;

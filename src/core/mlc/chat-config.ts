@@ -96,12 +96,22 @@ export function parseChatConfig(json: unknown, file = CHAT_CONFIG_FILE): MlcChat
     tieWordEmbeddings: m.tie_word_embeddings === true,
   };
   const eos = raw.eos_token_id;
+  if (Array.isArray(eos) && eos.some((x) => typeof x !== 'number')) throw new ArtifactCorruptError(file, `eos_token_id must be a number or a list of numbers, not ${JSON.stringify(eos)}`);
   const eosTokenIds = Array.isArray(eos) ? eos.filter((x): x is number => typeof x === 'number') : typeof eos === 'number' ? [eos] : [2];
+  const bosTokenId = typeof raw.bos_token_id === 'number' ? raw.bos_token_id : 1;
+  // Ids past the vocabulary index past the embedding: refused here rather than read as garbage later.
+  const inVocab = (name: string, id: number, allowNegative = false): void => {
+    if (allowNegative && id < 0) return;
+    if (!Number.isInteger(id) || id < 0 || id >= vocabSize) throw new ArtifactCorruptError(file, `${name} ${id} is outside the vocabulary (vocab_size ${vocabSize}: ids 0..${vocabSize - 1})`);
+  };
+  inVocab('bos_token_id', bosTokenId);
+  for (const id of eosTokenIds) inVocab('eos_token_id', id);
+  if (typeof raw.pad_token_id === 'number') inVocab('pad_token_id', raw.pad_token_id, true);
   return {
     modelType,
     quantization: typeof raw.quantization === 'string' ? raw.quantization : 'q0f32',
     model,
-    bosTokenId: typeof raw.bos_token_id === 'number' ? raw.bos_token_id : 1,
+    bosTokenId,
     eosTokenIds,
     padTokenId: typeof raw.pad_token_id === 'number' ? raw.pad_token_id : undefined,
     tokenizerFiles: Array.isArray(raw.tokenizer_files) ? raw.tokenizer_files.filter((x): x is string => typeof x === 'string') : ['tokenizer.json'],

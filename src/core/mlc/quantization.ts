@@ -28,6 +28,16 @@ export function parseQuantization(name: string): Quantization {
   throw new UnsupportedModelError(`quantization "${name}"`, 'the cpu backend reads q0f32/q0f16/q0bf16 and q4f16_1/q4f32_1/q4bf16_1');
 }
 
+/**
+ * The dtype(s) the float tensors of a model quantized `quant` are stored in (q0f16 → float16;
+ * q4f32_1 → float32 scales and norms). bfloat16 may be stored as float32 records in the
+ * "f32-to-bf16" format, so float32 is accepted there too.
+ */
+export function floatDtypesOf(quant: Quantization): readonly MlcDtype[] {
+  const dtype = quant.kind === 'group' ? quant.modelDtype : quant.name === 'q0f16' ? 'float16' : quant.name === 'q0bf16' ? 'bfloat16' : 'float32';
+  return dtype === 'bfloat16' ? ['bfloat16', 'float32'] : [dtype];
+}
+
 /** Groups per row and uint32 words per row for an input size K. */
 export function groupLayout(K: number): { groups: number; wordsPerRow: number } {
   const groups = Math.ceil(K / GROUP_SIZE);

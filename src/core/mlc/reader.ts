@@ -57,7 +57,8 @@ function bytesOf(buf: ArrayBuffer, offset: number, nbytes: number): ArrayBuffer 
   return buf.slice(offset, offset + nbytes);
 }
 
-function decodeRecord(r: RecordLocation, buf: ArrayBuffer): LoadedTensor {
+/** Decodes one record from a buffer holding its bytes at r.byteOffset (indexFile names it in errors). */
+export function decodeRecord(r: RecordLocation, buf: ArrayBuffer, indexFile: string): LoadedTensor {
   const count = r.shape.reduce((a, b) => a * b, 1);
   const { byteOffset: off, nbytes } = r;
   let data: Float32Array | Uint32Array;
@@ -67,6 +68,14 @@ function decodeRecord(r: RecordLocation, buf: ArrayBuffer): LoadedTensor {
   else if (r.dtype === 'float16') data = decodeF16(u16());
   else if (r.dtype === 'float32') data = off % 4 === 0 ? new Float32Array(buf, off, count) : new Float32Array(bytesOf(buf, off, nbytes));
   else data = off % 4 === 0 ? new Uint32Array(buf, off, count) : new Uint32Array(bytesOf(buf, off, nbytes));
+  if (data instanceof Float32Array) {
+    // One pass over each float tensor, at load: a NaN or an infinity in the weights would only
+    // show up later as NaN scores or empty text.
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      if (v - v !== 0) throw new ArtifactCorruptError(indexFile, `non-finite weight ${v} at element ${i}`, r.name);
+    }
+  }
   return { name: r.name, dtype: r.dtype, shape: r.shape, data };
 }
 
@@ -131,7 +140,7 @@ export async function loadTensorStore(
     }
     for (const r of shard.records) {
       const loc = opened.byName.get(r.name);
-      if (loc) tensors.set(r.name, decodeRecord(loc, buf));
+      if (loc) tensors.set(r.name, decodeRecord(loc, buf, opened.file));
     }
     loadedBytes += shard.nbytes;
     opts.onProgress?.({ file: shard.dataPath, loadedBytes, totalBytes: opened.totalBytes });

@@ -19,7 +19,8 @@ export interface TensorToWrite {
   format?: RecordFormat;
 }
 
-function encode(t: TensorToWrite): Uint8Array {
+/** A tensor's bytes as stored in a shard (float dtypes encoded, f32-to-bf16 applied). */
+export function encodeTensor(t: TensorToWrite): Uint8Array {
   const format = t.format ?? 'raw';
   const count = t.shape.reduce((a, b) => a * b, 1);
   if (t.data.length !== count) throw new RangeError(`${t.name}: ${t.data.length} values for shape [${t.shape.join(', ')}]`);
@@ -46,7 +47,7 @@ export function buildTensorCache(
   let totalBytes = 0;
   let elements = 0;
   for (const t of tensors) {
-    const bytes = encode(t);
+    const bytes = encodeTensor(t);
     const format = t.format ?? 'raw';
     const record: TensorRecord = { name: t.name, shape: t.shape, dtype: t.dtype, format, nbytes: bytes.byteLength, byteOffset: 0 };
     if (storedBytes(record) !== bytes.byteLength) throw new Error(`${t.name}: encoded ${bytes.byteLength} bytes, expected ${storedBytes(record)}`);
@@ -91,4 +92,43 @@ export function weightTensors(name: string, w: Float32Array, N: number, K: numbe
     { name: `${name}.q_weight`, dtype: 'uint32', shape: [N, q.wordsPerRow], data: q.qWeight },
     { name: `${name}.q_scale`, dtype: quant.modelDtype, shape: [N, q.groups], data: q.scale },
   ];
+}
+
+/**
+ * The shard rule as an incremental packer, for writers that stream tensors to disk one by one
+ * (ftlab convert): records go back to back into `params_shard_N.bin`; a record that would take
+ * the shard past the cap starts a new one (a record larger than the cap gets a shard alone).
+ * The same rule as buildTensorCache, which holds everything in memory.
+ */
+export class ShardPacker {
+  private readonly shards: ShardEntry[] = [];
+  private totalBytes = 0;
+
+  constructor(private readonly cap: number = MAX_SHARD_BYTES) {}
+
+  /** Places one record; `startsShard` tells the caller to open the next shard file. */
+  add(record: Omit<TensorRecord, 'byteOffset'>): { dataPath: string; byteOffset: number; startsShard: boolean } {
+    const expected = storedBytes(record);
+    if (expected !== record.nbytes) throw new Error(`${record.name}: ${record.nbytes} bytes, expected ${expected}`);
+    let current = this.shards.at(-1);
+    let startsShard = false;
+    if (!current || (current.nbytes > 0 && current.nbytes + record.nbytes > this.cap)) {
+      current = { dataPath: `params_shard_${this.shards.length}.bin`, format: 'raw-shard', nbytes: 0, records: [] };
+      this.shards.push(current);
+      startsShard = true;
+    }
+    const byteOffset = current.nbytes;
+    current.records.push({ ...record, byteOffset });
+    current.nbytes += record.nbytes;
+    this.totalBytes += record.nbytes;
+    return { dataPath: current.dataPath, byteOffset, startsShard };
+  }
+
+  /** The tensor-cache.json of everything added (paramCount: logical parameters, for metadata). */
+  index(paramCount: number): TensorCacheJson {
+    return {
+      metadata: { ParamSize: paramCount, ParamBytes: this.totalBytes, BitsPerParam: paramCount ? (this.totalBytes * 8) / paramCount : 0 },
+      records: this.shards.map((s) => ({ ...s, records: [...s.records] })),
+    };
+  }
 }

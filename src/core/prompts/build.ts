@@ -21,7 +21,7 @@ import type { TaskItem } from '../datasets/types.ts';
 import { compileTemplate, formatMap, type CompiledTemplate } from '../tasks/format-map.ts';
 import { templateOf } from '../tasks/paper-tasks.ts';
 import type { TaskDefinition } from '../tasks/types.ts';
-import { countTokens } from '../tokenizer/llama.ts';
+import { countTokensWithin } from '../tokenizer/llama.ts';
 import { PromptOptionsError } from './errors.ts';
 import type { BuiltPrompt, DemoSelection, PromptFit, PromptMode, PromptOverlap, PromptWarning } from './types.ts';
 
@@ -123,7 +123,7 @@ export function createPromptBuilder(task: TaskDefinition, opts: BuildPromptOptio
   // First-k demos are the same for every item: build the context (and count it) once.
   const fixedDemos = selection.kind === 'first' ? pool.slice(0, shots) : undefined;
   const fixedContext = fixedDemos ? buildContext(demoTemplate, fixedDemos) : undefined;
-  let fixedContextTokens: number | undefined;
+  let fixedContextTokens: { count: number; complete: boolean } | undefined;
 
   return (item: TaskItem): BuiltPrompt => {
     let demos: readonly TaskItem[];
@@ -157,17 +157,28 @@ export function createPromptBuilder(task: TaskDefinition, opts: BuildPromptOptio
     }
 
     let tokens: number | undefined;
+    let tokensAtLeast = false;
     let fit: PromptFit | undefined;
     if (count) {
+      // Counting stops once the prompt is known not to fit (and to pass train.py's length):
+      // a huge item costs a bounded amount of tokenizing, and its count is then a lower bound.
+      const budget = Math.max(contextWindow - maxNewTokens, trainMaxLength);
+      let counted: { count: number; complete: boolean };
       if (context.length > 0 && context.endsWith('\n')) {
         // No Llama-2 piece contains "\n" (it is a byte-fallback token), so text after it
         // tokenizes on its own, without the dummy prefix space: count the context once.
-        if (fixedDemos) fixedContextTokens ??= countTokens(context);
-        const contextTokens = fixedDemos ? (fixedContextTokens as number) : countTokens(context);
-        tokens = (bos ? 1 : 0) + contextTokens + countTokens(question, { addPrefixSpace: false });
+        const contextCount = fixedDemos ? (fixedContextTokens ??= countTokensWithin(context, budget)) : countTokensWithin(context, budget);
+        const head = (bos ? 1 : 0) + contextCount.count;
+        if (!contextCount.complete) counted = { count: head, complete: false };
+        else {
+          const rest = countTokensWithin(question, budget - head, { addPrefixSpace: false });
+          counted = { count: head + rest.count, complete: rest.complete };
+        }
       } else {
-        tokens = countTokens(text, { bos });
+        counted = countTokensWithin(text, budget, { bos });
       }
+      tokens = counted.count;
+      tokensAtLeast = !counted.complete;
       fit = {
         contextWindow,
         maxNewTokens,
@@ -178,13 +189,13 @@ export function createPromptBuilder(task: TaskDefinition, opts: BuildPromptOptio
       if (!fit.fits) {
         warnings.push({
           code: 'exceeds-context-window',
-          message: `prompt (${tokens} tokens) + ${maxNewTokens} new tokens exceed the ${contextWindow}-token context window`,
+          message: `prompt (${tokensAtLeast ? 'at least ' : ''}${tokens} tokens) + ${maxNewTokens} new tokens exceed the ${contextWindow}-token context window`,
         });
       }
       if (mode === 'fticl' && fit.exceedsTrainMaxLength) {
         warnings.push({
           code: 'exceeds-train-max-length',
-          message: `training source (${tokens} tokens) is longer than train.py's max length ${trainMaxLength}: the paper's trainer truncated it`,
+          message: `training source (${tokensAtLeast ? 'at least ' : ''}${tokens} tokens) is longer than train.py's max length ${trainMaxLength}: the paper's trainer truncated it`,
         });
       }
     }
@@ -199,6 +210,7 @@ export function createPromptBuilder(task: TaskDefinition, opts: BuildPromptOptio
       bos,
       paperText: mode === 'zero-shot' ? PAPER_BOS_TEXT + text : text,
       ...(tokens !== undefined ? { tokens } : {}),
+      ...(tokensAtLeast ? { tokensAtLeast: true as const } : {}),
       reference: item.output,
       demos: demos.map((d) => ({ source: d.source, index: d.index })),
       overlap,

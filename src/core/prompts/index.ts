@@ -1,5 +1,7 @@
+export { PROMPT_MODES, PROMPT_TOKENIZATIONS } from './types.ts';
 export type {
   PromptMode,
+  PromptTokenization,
   DemoSelection,
   BuiltPrompt,
   PromptFit,

@@ -6,7 +6,16 @@ import type { DemoOverlap } from '../datasets/overlap.ts';
  * - fticl: the FTICL *training* source: context from the training task's few-shot pool +
  *   template(x); BOS first, because train.py tokenizes with the tokenizer's defaults.
  */
-export type PromptMode = 'zero-shot' | 'icl' | 'fticl';
+export const PROMPT_MODES = ['zero-shot', 'icl', 'fticl'] as const;
+export type PromptMode = (typeof PROMPT_MODES)[number];
+
+/**
+ * How a prompt becomes token ids: 'protocol' (tokenize the prompt text, BOS as an id: what the
+ * paper describes) or 'paper-code' (the paper's evaluate_cross.py path, literally; see
+ * src/core/prompts/paper-tokens.ts). Only meaningful for models with the Llama-2 vocabulary.
+ */
+export const PROMPT_TOKENIZATIONS = ['protocol', 'paper-code'] as const;
+export type PromptTokenization = (typeof PROMPT_TOKENIZATIONS)[number];
 
 /** How demos are taken from a pool. */
 export type DemoSelection =
@@ -64,6 +73,8 @@ export interface BuiltPrompt {
   paperText: string;
   /** Llama-2 tokens (BOS included when bos); undefined when counting was turned off. */
   tokens?: number;
+  /** Counting stopped once the prompt was known not to fit: `tokens` is a lower bound. */
+  tokensAtLeast?: true;
   /** The item's reference output (or gold label). */
   reference: string;
   /** The demos used, in prompt order. */

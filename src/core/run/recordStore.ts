@@ -4,6 +4,7 @@
  * a reload loses at most the sample in flight.
  */
 import type { RecordKey, RunMeta, SampleRecord } from './records.ts';
+import type { StoredPlan } from './stored-plan.ts';
 
 export interface RecordStore {
   /** Whether a record with this key exists. */
@@ -16,6 +17,9 @@ export interface RecordStore {
   /** Run metadata (optional for a store; the runner writes it when present). */
   putRun?(meta: RunMeta): Promise<void>;
   getRun?(id: string): Promise<RunMeta | undefined>;
+  /** The run's stored plan: cells, expected prompt hashes, aggregates (optional; the runner writes it when present). */
+  putPlan?(plan: StoredPlan): Promise<void>;
+  getPlan?(id: string): Promise<StoredPlan | undefined>;
 }
 
 function keyString(k: RecordKey): string {
@@ -30,6 +34,7 @@ function byItem(a: SampleRecord, b: SampleRecord): number {
 export class MemoryRecordStore implements RecordStore {
   private readonly records = new Map<string, SampleRecord>();
   private readonly runs = new Map<string, RunMeta>();
+  private readonly plans = new Map<string, StoredPlan>();
 
   async has(key: RecordKey): Promise<boolean> {
     return this.records.has(keyString(key));
@@ -57,6 +62,25 @@ export class MemoryRecordStore implements RecordStore {
   async getRun(id: string): Promise<RunMeta | undefined> {
     const m = this.runs.get(id);
     return m && structuredClone(m);
+  }
+
+  async putPlan(plan: StoredPlan): Promise<void> {
+    this.plans.set(plan.id, structuredClone(plan));
+  }
+
+  async getPlan(id: string): Promise<StoredPlan | undefined> {
+    const p = this.plans.get(id);
+    return p && structuredClone(p);
+  }
+
+  /** Every stored plan, in the order first written. */
+  async listPlans(): Promise<StoredPlan[]> {
+    return [...this.plans.values()].map((p) => structuredClone(p));
+  }
+
+  /** Every record, by cell key then item (exports). */
+  async allRecords(): Promise<SampleRecord[]> {
+    return [...this.records.values()].map((r) => structuredClone(r)).sort((a, b) => (a.cellKey < b.cellKey ? -1 : a.cellKey > b.cellKey ? 1 : byItem(a, b)));
   }
 
   /** Number of stored records (tests, status lines). */

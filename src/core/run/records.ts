@@ -3,21 +3,25 @@
  * a sample, and resume without recomputing anything.
  */
 import type { FinishReason, ServedBy } from '../engine.ts';
+import type { PromptMode, PromptTokenization } from '../prompts/types.ts';
+import type { LabelScoring } from '../scoring/classify.ts';
+import type { RECORD_SCHEMA_VERSION } from './schema.ts';
 
-export type EvalMode = 'zero-shot' | 'icl' | 'fticl';
+/** An evaluation cell's mode: a prompt mode (src/core/prompts, PROMPT_MODES). */
+export type EvalMode = PromptMode;
 
 /**
- * What the model is fed for a prompt.
+ * What the model is fed for a prompt (PROMPT_TOKENIZATIONS in src/core/prompts).
  * - 'protocol' (default): the prompt text tokenized by the engine, BOS as the protocol states
  *   (zero-shot yes, k-shot no).
  * - 'paper-code': the exact Llama-2 ids the authors' evaluate_cross.py produced (HF's extra "▁"
  *   after the literal "<s> ", vLLM's BOS on every generation prompt; see
  *   src/core/prompts/paper-tokens.ts). Only meaningful for models with the Llama-2 vocabulary.
  */
-export type PromptTokenization = 'protocol' | 'paper-code';
+export type { PromptTokenization };
 
-/** How classification labels are scored (generation tasks ignore it). */
-export type LabelScoring = 'paper' | 'in-context' | 'full-label';
+/** How classification labels are scored (LABEL_SCORINGS in src/core/scoring; generation tasks ignore it). */
+export type { LabelScoring };
 
 /** One cell of an evaluation plan: a model on one test set, one prompt setting. */
 export interface CellSpec {
@@ -60,6 +64,11 @@ export interface SampleTimings {
 }
 
 interface RecordBase extends CellSpec {
+  /**
+   * The record shape's version (src/core/run/schema.ts). The runner writes the current one;
+   * records from before versions existed have none and are migrated when read.
+   */
+  schemaVersion?: typeof RECORD_SCHEMA_VERSION;
   cellKey: string;
   /** The item's position in the test set (0-based, as in the file). */
   item: number;

@@ -7,13 +7,15 @@ import type { Engine, PromptInput } from '../engine.ts';
 import { FtlabError } from '../errors.ts';
 import { promptHash } from '../hash.ts';
 import type { TaskItem } from '../datasets/types.ts';
-import { resolveLabelIds, scoreFirstToken, scoreFullLabel, type LabelTokenizer } from '../scoring/index.ts';
+import { classifyPrompt, type LabelTokenizer } from '../scoring/index.ts';
 import { aggregateCell, type CellAggregate } from './aggregate.ts';
 import { RunFailedError } from './errors.ts';
 import { DEFAULT_MAX_NEW_TOKENS, describePlan, expandPlan, type EvalPlan, type PlannedCell } from './plan.ts';
 import type { RecordStore } from './recordStore.ts';
 import type { CellSpec, ClassificationRecord, ErrorRecord, GenerationRecord, RunMeta, SampleRecord, SampleTimings } from './records.ts';
 import { generationMetric } from './generationMetric.ts';
+import { RECORD_SCHEMA_VERSION, STORED_PLAN_SCHEMA_VERSION } from './schema.ts';
+import type { StoredCell } from './stored-plan.ts';
 import { createPromptBuilder, paperEvaluationTokenIds } from '../prompts/index.ts';
 
 /** Makes, for one cell, the function building the prompt of an item. */
@@ -93,6 +95,8 @@ export interface RunOptions {
   maxConsecutiveErrors?: number;
   /** Bootstrap seed of the ROUGE-L aggregate. Default 0. */
   seed?: number;
+  /** The stored plan's name (default: a summary of the plan's models and test sets). */
+  planName?: string;
   /** Clock for timings (ms). Default performance.now. */
   now?: () => number;
   /**
@@ -132,6 +136,12 @@ interface PendingSample {
 
 function newRunId(): string {
   return `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** "tiny-a, tiny-b on sst2, xsum": a plan's models and test sets in a few words. */
+export function defaultPlanName(plan: EvalPlan): string {
+  const list = (xs: string[]): string => (xs.length <= 3 ? xs.join(', ') : `${xs.slice(0, 2).join(', ')} +${xs.length - 2}`);
+  return `${list(plan.models.map((m) => m.id))} on ${list(plan.testSets.map((t) => t.name))}`;
 }
 
 function errorInfo(e: unknown): ErrorRecord['error'] {
@@ -190,6 +200,38 @@ export async function runPlan(plan: EvalPlan, opts: RunOptions): Promise<RunResu
     ...(error ? { error } : {}),
   });
   await store.putRun?.(meta('running'));
+
+  // The stored plan: cells with their expected prompt hashes and aggregates (Results reads it).
+  const seed = opts.seed;
+  const aggregateOf = async (cell: PlannedCell, wanted: Map<number, string>): Promise<CellAggregate> => {
+    const records = (await store.getByCell(cell.key)).filter((r) => wanted.get(r.item) === r.promptHash);
+    return aggregateCell(cell.spec, records, { expected: cell.itemCount, seed });
+  };
+  const storedCells: StoredCell[] = [];
+  for (const { cell, hashes, pending } of work) {
+    const stored: StoredCell = { key: cell.key, spec: cell.spec, expected: cell.itemCount, hashes: Object.fromEntries([...hashes].map(([i, h]) => [String(i), h])) };
+    if (store.putPlan && pending.length < cell.itemCount) stored.aggregate = await aggregateOf(cell, hashes);
+    storedCells.push(stored);
+  }
+  const planCreatedAt = (await store.getPlan?.(runId))?.createdAt ?? createdAt;
+  const savePlan = async (status: RunMeta['status'], error?: string): Promise<void> => {
+    if (!store.putPlan) return;
+    await store.putPlan({
+      schemaVersion: STORED_PLAN_SCHEMA_VERSION,
+      id: runId,
+      name: opts.planName ?? defaultPlanName(plan),
+      createdAt: planCreatedAt,
+      updatedAt: new Date().toISOString(),
+      status,
+      plan: describePlan(plan),
+      models: plan.models.map((m) => m.id),
+      cells: storedCells,
+      done: progress.skipped + progress.done,
+      total: progress.skipped + progress.total,
+      ...(error ? { error } : {}),
+    });
+  };
+  await savePlan('running');
   opts.onProgress?.({ ...progress });
 
   const onAbort = (): void => void engine.interrupt().catch(() => undefined);
@@ -230,6 +272,11 @@ export async function runPlan(plan: EvalPlan, opts: RunOptions): Promise<RunResu
         cellTotal: entry.cellTotal,
       });
       if (progress.done % 10 === 0) await store.putRun?.(meta('running'));
+      // The cell is finished: its aggregate goes into the stored plan now, not at the run's end.
+      if (done === entry.cellTotal && store.putPlan) {
+        storedCells[entry.cellIndex].aggregate = await aggregateOf(entry.cell, work[entry.cellIndex].hashes);
+        await savePlan('running');
+      }
       return true;
     };
     let cursor = 0;
@@ -264,7 +311,9 @@ export async function runPlan(plan: EvalPlan, opts: RunOptions): Promise<RunResu
     }
     if (failure !== undefined) throw failure;
   } catch (e) {
-    await store.putRun?.(meta('failed', e instanceof FtlabError ? e.toLine() : String(e))).catch(() => undefined);
+    const line = e instanceof FtlabError ? e.toLine() : String(e);
+    await store.putRun?.(meta('failed', line)).catch(() => undefined);
+    await savePlan('failed', line).catch(() => undefined);
     throw e;
   } finally {
     signal?.removeEventListener('abort', onAbort);
@@ -272,11 +321,13 @@ export async function runPlan(plan: EvalPlan, opts: RunOptions): Promise<RunResu
   await store.putRun?.(meta(cancelled ? 'cancelled' : 'done'));
 
   const results: CellResult[] = [];
-  for (const { cell, hashes: wanted } of work) {
+  for (const [i, { cell, hashes: wanted }] of work.entries()) {
     // Only the plan's items, and only records of the prompts the plan builds now.
-    const records = (await store.getByCell(cell.key)).filter((r) => wanted.get(r.item) === r.promptHash);
-    results.push({ spec: cell.spec, key: cell.key, aggregate: aggregateCell(cell.spec, records, { expected: cell.itemCount, seed: opts.seed }) });
+    const aggregate = await aggregateOf(cell, wanted);
+    storedCells[i].aggregate = aggregate;
+    results.push({ spec: cell.spec, key: cell.key, aggregate });
   }
+  await savePlan(cancelled ? 'cancelled' : 'done');
   return { runId, status: cancelled ? 'cancelled' : 'done', done: progress.done, total: progress.total, skipped: progress.skipped, errors: progress.errors, cells: results };
 }
 
@@ -293,6 +344,7 @@ async function evaluateSample(sample: PendingSample, ctx: SampleContext): Promis
   const { cell, item, prompt, hash } = sample;
   const testItem = cell.testSet.items[sample.position];
   const base = {
+    schemaVersion: RECORD_SCHEMA_VERSION,
     ...cell.spec,
     cellKey: cell.key,
     item,
@@ -333,20 +385,13 @@ async function evaluateSample(sample: PendingSample, ctx: SampleContext): Promis
       return record;
     }
     const scoring = cell.spec.scoring;
-    const engineTokenizer: LabelTokenizer = { encode: (text, o) => ctx.engine.tokenize(text, { bos: o.bos }) };
-    // The engine's own tokenizer is what the model sees; paper ids need none (null: skip).
-    const tokenizer = ctx.labelTokenizer ?? (scoring === 'paper' ? null : engineTokenizer);
-    const ids = await resolveLabelIds({
+    // The engine's own tokenizer (the default) is what the model sees; paper ids need none (null: skip).
+    const { resolution: ids, scores } = await classifyPrompt(ctx.engine, {
       task: cell.testSet.task,
-      prompt: prompt.text,
-      bos: prompt.bos,
-      mode: scoring === 'paper' ? 'paper' : 'in-context',
-      tokenizer,
+      prompt,
+      scoring,
+      ...(ctx.labelTokenizer ? { tokenizer: ctx.labelTokenizer } : scoring === 'paper' ? { tokenizer: null } : {}),
     });
-    const scores =
-      scoring === 'full-label'
-        ? await scoreFullLabel(ctx.engine, prompt, ids.inContext!, ids.promptIds!)
-        : await scoreFirstToken(ctx.engine, input, ids.labels, ids.ids);
     const correct = scores.prediction === testItem.output ? 1 : 0;
     const record: ClassificationRecord = {
       ...base,

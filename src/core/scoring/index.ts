@@ -17,3 +17,4 @@ export {
 } from './labelIds.ts';
 export { scoreFirstToken, scoreFullLabel, type LabelScores, type LabelScoringMethod } from './scoreLabels.ts';
 export { LabelTokenError, NoPaperLabelIdsError } from './errors.ts';
+export { LABEL_SCORINGS, classifyPrompt, engineLabelTokenizer, type LabelScoring, type ClassifyRequest, type Classification } from './classify.ts';

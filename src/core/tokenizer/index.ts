@@ -5,6 +5,8 @@ export {
   VOCAB_SIZE,
   encode,
   countTokens,
+  countTokensWithin,
+  maxPieceChars,
   decode,
   pieceOf,
   continuationFirstToken,

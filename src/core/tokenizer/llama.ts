@@ -47,6 +47,44 @@ export function countTokens(text: string, opts: EncodeOptions = {}): number {
   return encode(text, opts).length;
 }
 
+let longestPiece: number | undefined;
+/** The most characters one Llama-2 piece covers (16: "▁" × 16); byte pieces cover less. */
+export function maxPieceChars(): number {
+  if (longestPiece === undefined) {
+    longestPiece = 1;
+    for (const p of llamaTokenizer.vocabById) if (p.length > longestPiece) longestPiece = p.length;
+  }
+  return longestPiece;
+}
+
+/**
+ * Counts tokens as countTokens does, but stops as soon as the count is known to pass `budget`:
+ * `{count, complete: true}` is exact; `{count, complete: false}` means "more than budget, at
+ * least count". The text is cut after each "\n" (no Llama-2 piece holds one, so the pieces
+ * after it tokenize on their own, without the dummy prefix: the sum is exact), and a piece
+ * too long to fit even at the longest token per character is not tokenized at all. A huge text
+ * costs time proportional to the budget, not to its length.
+ */
+export function countTokensWithin(text: string, budget: number, opts: EncodeOptions = {}): { count: number; complete: boolean } {
+  let count = opts.bos ? 1 : 0;
+  const perToken = maxPieceChars();
+  let start = 0;
+  let first = true;
+  while (start < text.length) {
+    const nl = text.indexOf('\n', start);
+    const end = nl === -1 ? text.length : nl + 1;
+    const piece = text.slice(start, end);
+    const prefix = first && (opts.addPrefixSpace ?? true);
+    const atLeast = Math.floor((piece.length + (prefix ? 1 : 0)) / perToken);
+    if (count + atLeast > budget) return { count: count + atLeast, complete: false };
+    count += countTokens(piece, { addPrefixSpace: prefix });
+    if (count > budget) return { count, complete: end >= text.length };
+    first = false;
+    start = end;
+  }
+  return { count, complete: true };
+}
+
 /** Text of token ids (byte-fallback pieces reassembled, "▁" back to spaces). */
 export function decode(ids: readonly number[], opts: DecodeOptions = {}): string {
   const skipBos = opts.skipBos ?? true;

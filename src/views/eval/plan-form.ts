@@ -8,6 +8,7 @@ import { PAPER_PROTOCOL } from '../../core/datasets/protocol.ts';
 import { DEFAULT_LIMIT, DEFAULT_MAX_NEW_TOKENS, expandPlan, type EvalPlan, type TestSet } from '../../core/run/plan.ts';
 import type { EvalMode, LabelScoring, PromptTokenization } from '../../core/run/records.ts';
 import { PlanFormError } from './errors.ts';
+import { PROMPT_MODES } from '../../core/prompts/index.ts';
 
 export interface PlanForm {
   modes: Record<EvalMode, boolean>;
@@ -23,7 +24,7 @@ export interface PlanForm {
   seed: number;
 }
 
-export const EVAL_MODES: readonly EvalMode[] = ['zero-shot', 'icl', 'fticl'];
+export const EVAL_MODES: readonly EvalMode[] = PROMPT_MODES;
 
 /** The paper's non-zero shot counts of a task ("2, 4, 6" for sentiment), "" for a task it did not run. */
 export function paperShotsText(taskId: string): string {

@@ -20,7 +20,7 @@ import type {
   PromptInput,
   ScoreNextResult,
 } from '../../../src/core/engine.ts';
-import { ArtifactMissingError, ModelNotLoadedError } from '../../../src/core/engine-errors.ts';
+import { ArtifactCorruptError, ArtifactMissingError, EngineRequestError, ModelNotLoadedError } from '../../../src/core/engine-errors.ts';
 import { CHAT_CONFIG_FILE, parseChatConfig, type MlcChatConfig } from '../../../src/core/mlc/chat-config.ts';
 import { fetchFileSource, readJsonFile, type FileSource } from '../../../src/core/mlc/file-source.ts';
 import { parseQuantization } from '../../../src/core/mlc/quantization.ts';
@@ -88,8 +88,15 @@ class LlamaForwarder implements LogitsForwarder {
 }
 
 /** ModelTokenizer as the loops see it. */
+/** The tokenizer must not produce ids the model has no embedding for. */
+function checkConfigIds(config: MlcChatConfig, tokenizerVocab: number): void {
+  if (tokenizerVocab > config.model.vocabSize) {
+    throw new ArtifactCorruptError('tokenizer.json', `${tokenizerVocab} pieces, but the model has ${config.model.vocabSize} embeddings (vocab_size in ${CHAT_CONFIG_FILE}): a tokenizer of another model?`);
+  }
+}
+
 function tokenizerView(t: ModelTokenizer): TokenizerLike {
-  return { encode: (text) => t.encode(text), decode: (ids) => t.decode(ids), idToToken: (id) => t.piece(id) };
+  return { encode: (text) => t.encode(text), decode: (ids) => t.decode(ids), idToToken: (id) => t.piece(id), maxPieceChars: t.maxPieceChars };
 }
 
 export class CpuEngine implements Engine {
@@ -114,6 +121,7 @@ export class CpuEngine implements Engine {
       if (!(e instanceof ArtifactMissingError)) throw e;
     }
     const tokenizer = ModelTokenizer.fromJson(tokenizerJson, tokenizerConfig);
+    checkConfigIds(config, tokenizer.vocabSize);
     const opened = await openTensorCache(source);
     const store = await loadTensorStore(source, {
       opened,
@@ -129,6 +137,12 @@ export class CpuEngine implements Engine {
     onProgress?.({ phase: 'init', fraction: 0.97, text: 'building the model' });
     const weights = llamaWeightsFromStore(store, config.model, quant);
     const contextWindow = spec.contextWindow ?? config.model.contextWindowSize;
+    if (contextWindow > config.model.contextWindowSize) {
+      throw new EngineRequestError(
+        `context window ${contextWindow} is larger than the model's own (${config.model.contextWindowSize}, context_window_size in ${CHAT_CONFIG_FILE}): positions past it were never trained`,
+        `give at most ${config.model.contextWindowSize}`,
+      );
+    }
     const model = { ...config.model, contextWindowSize: contextWindow };
     const runner = new LlamaRunner(model, weights, { matmul: this.opts.kernels === 'naive' ? matmulNaive : matmul });
     const sequences = new SequenceRunner({
@@ -138,6 +152,7 @@ export class CpuEngine implements Engine {
       contextWindow,
       bosId: config.bosTokenId,
       eosIds: config.eosTokenIds,
+      modelId: spec.id,
     });
     const info: LoadedModelInfo = {
       id: spec.id,

@@ -51,6 +51,13 @@ export class ModelTokenizer {
     return this.pieces[id] ?? '';
   }
 
+  /** The longest piece, in characters: no token covers more of the text (byte pieces "<0x0A>" cover less). */
+  get maxPieceChars(): number {
+    let n = 1;
+    for (const p of this.pieces) if (p.length > n) n = p.length;
+    return n;
+  }
+
   get vocabSize(): number {
     return this.pieces.length;
   }

@@ -6,7 +6,7 @@
 import { ArtifactCorruptError, UnsupportedModelError } from '../../../src/core/engine-errors.ts';
 import type { LlamaConfig } from '../../../src/core/mlc/chat-config.ts';
 import { EMBED, FINAL_NORM, layerNames, LM_HEAD, qkvRows } from '../../../src/core/mlc/llama-layout.ts';
-import { groupLayout, type Quantization } from '../../../src/core/mlc/quantization.ts';
+import { floatDtypesOf, groupLayout, type Quantization } from '../../../src/core/mlc/quantization.ts';
 import type { TensorStore } from '../../../src/core/mlc/reader.ts';
 import type { LinearWeight } from './linear.ts';
 
@@ -42,7 +42,26 @@ function matrix(store: TensorStore, name: string, N: number, K: number, quant: Q
   return { kind: 'dense', N, K, w: store.float32(`${name}.weight`, [N, K]) };
 }
 
+/**
+ * Every float tensor's stored dtype against what the quantization name says: a "q4f16_1" folder
+ * whose scales are float32 (or a "q0f32" one holding float16) was mislabelled or mixed up.
+ */
+export function checkDtypes(store: TensorStore, quant: Quantization): void {
+  const allowed = floatDtypesOf(quant);
+  for (const name of store.names()) {
+    const { dtype } = store.get(name);
+    if (dtype === 'uint32') {
+      if (quant.kind !== 'group') throw new ArtifactCorruptError(store.indexFile, `dtype uint32 (packed int4) but mlc-chat-config.json says quantization "${quant.name}" (unquantized)`, name);
+      continue;
+    }
+    if (!allowed.includes(dtype)) {
+      throw new ArtifactCorruptError(store.indexFile, `dtype ${dtype} but mlc-chat-config.json says quantization "${quant.name}" (${allowed.join(' or ')} tensors)`, name);
+    }
+  }
+}
+
 export function llamaWeightsFromStore(store: TensorStore, cfg: LlamaConfig, quant: Quantization): LlamaWeights {
+  checkDtypes(store, quant);
   const H = cfg.hiddenSize;
   const vec = (name: string) => store.float32(`${name}.weight`, [H]);
   const layers: LayerWeights[] = [];

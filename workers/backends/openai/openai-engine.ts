@@ -27,6 +27,7 @@ import type {
   EngineStats,
   GenerateRequest,
   GenerateResult,
+  GenerateStep,
   LoadedModelInfo,
   LoadProgress,
   LoglikelihoodResult,
@@ -443,7 +444,8 @@ export class OpenAiEngine implements Engine {
     const stops = (req.stop ?? []).filter((s) => s.length > 0);
     const stopAtEos = req.stopAtEos ?? true;
     const features = [...w.features];
-    const body: CompletionRequest = { model: m.spec.id, prompt: w.text, max_tokens: req.maxTokens, temperature: 0, logprobs: 1, ...w.extra };
+    const wantTop = req.logprobs ? Math.max(0, Math.min(MAX_TOP_LOGPROBS, Math.floor(req.logprobs.top))) : 0;
+    const body: CompletionRequest = { model: m.spec.id, prompt: w.text, max_tokens: req.maxTokens, temperature: 0, logprobs: Math.max(1, wantTop), ...w.extra };
     if (m.caps.tokenIdsInLogprobs) body.return_tokens_as_token_ids = true;
     if (stops.length > 0) {
       body.stop = stops;
@@ -479,7 +481,23 @@ export class OpenAiEngine implements Engine {
     stats.decodeTokens = Math.max(0, (answer.completionTokens ?? tokenIds.length) - 1);
     stats.prefillMs = ms;
     this.account(stats);
-    return { text: c.text, tokenIds, finishReason, promptTokens: w.ids.length, stats, servedBy: this.served(m, [baseUrl], features) };
+    const result: GenerateResult = { text: c.text, tokenIds, finishReason, promptTokens: w.ids.length, stats, servedBy: this.served(m, [baseUrl], features) };
+    const ids = tokenIds;
+    if (req.logprobs && c.logprobs && c.logprobs.tokens.length === ids.length) {
+      const lp = c.logprobs;
+      result.steps = ids.map((id, i): GenerateStep => {
+        const top = [...this.topById(m, lp.topLogprobs[i]).entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, wantTop);
+        return { id, token: m.vocab.piece(id), logprob: lp.tokenLogprobs[i] ?? Number.NaN, top: top.map(([tid, logprob]) => ({ id: tid, token: m.vocab.piece(tid), logprob })) };
+      });
+    }
+    // No SSE streaming yet: the tokens are handed to onToken when the answer is complete.
+    if (req.onToken) {
+      ids.forEach((id, i) => {
+        const text = i === ids.length - 1 ? c.text : m.vocab.decode(ids.slice(0, i + 1));
+        req.onToken!({ index: i, id, text, ...(result.steps ? { step: result.steps[i] } : {}) });
+      });
+    }
+    return result;
   }
 
   private interrupted(m: Loaded, w: Wire, stats: CallStats): GenerateResult {

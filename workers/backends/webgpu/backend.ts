@@ -253,6 +253,7 @@ export class WebGpuBackend implements Engine {
       contextWindow,
       bosId: config.bosTokenId,
       eosIds: config.eosTokenIds,
+      modelId: entry.id,
     });
     this.loaded = { entry, info, runner, tokenizer };
     progress(tracker.done(`loaded ${entry.id}`));

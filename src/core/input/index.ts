@@ -1,0 +1,1 @@
+export { ByteChecker, decodeCheckedText, InputBytesError, INPUT_LIMITS, layoutOf, type ByteLayout, type InputBytesProblem, type InputLimits } from './bytes.ts';

@@ -1,0 +1,57 @@
+/**
+ * The one classification pipeline: label token ids for this prompt, then label scores through an
+ * Engine. The CLI (`ftlab classify`), the runner (src/core/run) and the app call this, so a
+ * choice of scoring means the same thing everywhere.
+ */
+import type { Engine, PromptInput } from '../engine.ts';
+import { LabelTokenError } from './errors.ts';
+import { resolveLabelIds, type LabelIdResolution, type LabelTask, type LabelTokenizer } from './labelIds.ts';
+import { scoreFirstToken, scoreFullLabel, type LabelScores } from './scoreLabels.ts';
+
+/**
+ * How labels are scored:
+ * - 'paper': one forward pass, next-token log-probs at the paper's fixed first-token ids;
+ * - 'in-context': the same, at the labels' first tokens as the tokenizer places them after THIS
+ *   prompt (equal to the paper's ids for map 0, different where the prompt ends in a space);
+ * - 'full-label': teacher-forced log-likelihood of each label's whole token sequence.
+ */
+export const LABEL_SCORINGS = ['paper', 'in-context', 'full-label'] as const;
+export type LabelScoring = (typeof LABEL_SCORINGS)[number];
+
+export interface ClassifyRequest {
+  task: LabelTask;
+  /** The prompt as text + BOS; `ids` too when the exact ids are fixed (tokenization 'paper-code'). */
+  prompt: { text: string; bos: boolean; ids?: number[] };
+  scoring: LabelScoring;
+  /**
+   * Tokenizer for the in-context label ids and the warnings. Default: the engine's own (what the
+   * model sees). null: none ('paper' scoring only: no in-context ids, no warnings computed).
+   */
+  tokenizer?: LabelTokenizer | null;
+}
+
+export interface Classification {
+  resolution: LabelIdResolution;
+  scores: LabelScores;
+}
+
+/** The engine's tokenizer as a LabelTokenizer. */
+export function engineLabelTokenizer(engine: Pick<Engine, 'tokenize'>): LabelTokenizer {
+  return { encode: (text, o) => engine.tokenize(text, { bos: o.bos }) };
+}
+
+export async function classifyPrompt(engine: Engine, req: ClassifyRequest): Promise<Classification> {
+  const { task, prompt, scoring } = req;
+  const tokenizer = req.tokenizer === undefined ? engineLabelTokenizer(engine) : req.tokenizer;
+  if (tokenizer === null && scoring !== 'paper') {
+    throw new LabelTokenError(`"${scoring}" label scoring needs a tokenizer`, 'pass the model\'s tokenizer, or use "paper" scoring');
+  }
+  const resolution = await resolveLabelIds({ task, prompt: prompt.text, bos: prompt.bos, mode: scoring === 'paper' ? 'paper' : 'in-context', tokenizer });
+  if (scoring === 'full-label') {
+    const { inContext, promptIds } = resolution;
+    if (!inContext || !promptIds) throw new LabelTokenError('full-label scoring found no in-context label tokens', 'check that the tokenizer matches the model');
+    return { resolution, scores: await scoreFullLabel(engine, prompt, inContext, promptIds) };
+  }
+  const input: PromptInput = prompt.ids ? { ids: prompt.ids } : { text: prompt.text, bos: prompt.bos };
+  return { resolution, scores: await scoreFirstToken(engine, input, resolution.labels, resolution.ids) };
+}
