@@ -37,6 +37,7 @@ import type {
   ServedBy,
   TokenLogprob,
 } from '../../../src/core/engine.ts';
+import { cutAtStop } from '../../../src/core/decoding/index.ts';
 import { ArtifactMissingError, ContextWindowExceededError, EngineRequestError, ModelNotLoadedError } from '../../../src/core/engine-errors.ts';
 import { fetchFileSource, readJsonFile, type FileSource } from '../../../src/core/mlc/file-source.ts';
 import { ModelTokenizer } from '../cpu/tokenizer.ts';
@@ -481,7 +482,9 @@ export class OpenAiEngine implements Engine {
     stats.decodeTokens = Math.max(0, (answer.completionTokens ?? tokenIds.length) - 1);
     stats.prefillMs = ms;
     this.account(stats);
-    const result: GenerateResult = { text: c.text, tokenIds, finishReason, promptTokens: w.ids.length, stats, servedBy: this.served(m, [baseUrl], features) };
+    // The text as the local loops make it (a continuation's leading space stripped, as decode does).
+    const text = cutAtStop(m.vocab.decode(tokenIds), stops).text;
+    const result: GenerateResult = { text, tokenIds, finishReason, promptTokens: w.ids.length, stats, servedBy: this.served(m, [baseUrl], features) };
     const ids = tokenIds;
     if (req.logprobs && c.logprobs && c.logprobs.tokens.length === ids.length) {
       const lp = c.logprobs;
@@ -493,8 +496,8 @@ export class OpenAiEngine implements Engine {
     // No SSE streaming yet: the tokens are handed to onToken when the answer is complete.
     if (req.onToken) {
       ids.forEach((id, i) => {
-        const text = i === ids.length - 1 ? c.text : m.vocab.decode(ids.slice(0, i + 1));
-        req.onToken!({ index: i, id, text, ...(result.steps ? { step: result.steps[i] } : {}) });
+        const sofar = i === ids.length - 1 ? text : cutAtStop(m.vocab.decode(ids.slice(0, i + 1)), stops).text;
+        req.onToken!({ index: i, id, text: sofar, ...(result.steps ? { step: result.steps[i] } : {}) });
       });
     }
     return result;
