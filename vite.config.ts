@@ -1,10 +1,12 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { cspMetaPlugin } from './scripts/csp.ts';
 
 // The app is a static SPA; the engine runs in a module worker (workers/engine.worker.ts)
 // so that web-llm stays out of the page's own bundle.
 export default defineConfig({
-  plugins: [svelte()],
+  // The built pages carry a strict Content-Security-Policy (scripts/csp.ts; README "Security").
+  plugins: [svelte(), cspMetaPlugin()],
   // keepNames: FtlabError subclasses take their `name` from the class; minified names would
   // show users "N: prompt too long" instead of ContextWindowExceededError.
   worker: { format: 'es', rolldownOptions: { output: { keepNames: true } } },

@@ -16,7 +16,6 @@ import * as Comlink from 'comlink';
 import { FtlabError } from '../src/core/errors.ts';
 import * as engineErrors from '../src/core/engine-errors.ts';
 import type {
-  Engine,
   EngineStats,
   GenerateRequest,
   GenerateResult,
@@ -32,11 +31,11 @@ import type {
 import type * as WebgpuBackendModule from './backends/webgpu/index.ts';
 
 /** The engines the worker can run. */
-export type BackendName = 'cpu' | 'webgpu';
-export const BACKENDS: readonly BackendName[] = ['cpu', 'webgpu'];
+export const BACKENDS = ['cpu', 'webgpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
 
 export function isBackendName(x: unknown): x is BackendName {
-  return x === 'cpu' || x === 'webgpu';
+  return BACKENDS.some((b) => b === x);
 }
 
 /** Options of load() over the worker boundary. */
@@ -84,8 +83,6 @@ export interface EngineWorkerApi {
 /** A generate request as it crosses postMessage: everything but the streaming callback. */
 export type WireGenerateRequest = Omit<GenerateRequest, 'onToken'>;
 
-/** Compile-time check: the worker API (minus generate's callback split) matches the Engine. */
-export const asEngine = (api: Omit<EngineWorkerApi, 'generate'>): Omit<Engine, 'generate'> => api;
 
 /** The webgpu extras the page can call through webgpuExtra(). */
 export const WEBGPU_EXTRAS = [
@@ -200,6 +197,7 @@ const FTLAB_CLASS_BY_CODE = new Map<string, { prototype: FtlabError }>([
   ['model-unsupported', engineErrors.UnsupportedModelError],
   ['engine-unavailable', engineErrors.EngineUnavailableError],
   ['engine-request', engineErrors.EngineRequestError],
+  ['non-finite-output', engineErrors.NonFiniteOutputError],
 ]);
 
 /** Rebuilds an Error from its wire form; FtlabErrors come back as FtlabErrors with code and hint. */

@@ -17,8 +17,6 @@ export const MANIFEST_VERSION = 1;
 export type TrainingMethod = 'base' | 'ft' | 'fticl';
 export const TRAINING_METHODS: readonly TrainingMethod[] = ['base', 'ft', 'fticl'];
 
-/** MLC quantizations the backends know (web-llm's prebuilt libs exist for the q4 ones). */
-export const KNOWN_QUANTIZATIONS = ['q4f16_1', 'q4f32_1', 'q0f16', 'q0f32', 'q0bf16'] as const;
 
 export interface ManifestTraining {
   /** Training set name, e.g. "xsum_train_2000" or "paws_train_4000". */
@@ -263,11 +261,6 @@ export async function verifyArtifact(entry: ManifestFile, bytes: ArrayBuffer | A
   if (bytes.byteLength !== entry.size) throw new ArtifactChecksumError(entry.path, 'size', `${entry.size} bytes`, `${bytes.byteLength} bytes`);
   const actual = await sha256Hex(bytes);
   if (actual !== entry.sha256) throw new ArtifactChecksumError(entry.path, 'sha256', entry.sha256, actual);
-}
-
-/** The manifest entry of a path, or undefined. */
-export function manifestEntry(manifest: FtlabManifest, path: string): ManifestFile | undefined {
-  return manifest.files.find((f) => f.path === path);
 }
 
 /** Total bytes of the listed artifacts. */

@@ -182,3 +182,29 @@ describe('SequenceRunner.scoreNext and loglikelihood', () => {
     await expect(r.loglikelihood({ ids: [3, 4, 5] }, [6, 3])).rejects.toBeInstanceOf(ContextWindowExceededError);
   });
 });
+
+describe('SequenceRunner refuses what it cannot report', () => {
+  it('a non-finite logit fails the call with the model\'s name (never a NaN score)', async () => {
+    const { m, f } = model(CYCLE);
+    const forward = f.forward.bind(f);
+    f.forward = async (ids, isPrefill) => {
+      const r = await forward(ids, isPrefill);
+      r.logits[4] = Number.NaN;
+      return r;
+    };
+    const r = new SequenceRunner({ ...m, modelId: 'broken-ft' });
+    await expect(r.scoreNext({ text: 'a', bos: true }, [3])).rejects.toThrow(/model "broken-ft" produced a non-finite logit \(NaN for token id 4\)/);
+    await expect(r.generate({ prompt: { text: 'a', bos: true }, maxTokens: 3, stop: [], stopAtEos: true })).rejects.toMatchObject({ code: 'non-finite-output' });
+  });
+
+  it('a text that cannot fit is refused from its length, before it is tokenized', async () => {
+    const { m } = model(CYCLE, 64);
+    let encoded = 0;
+    const tokenizer = { ...m.tokenizer, maxPieceChars: 2, encode: (t: string) => (encoded++, m.tokenizer.encode(t)) };
+    const r = new SequenceRunner({ ...m, tokenizer });
+    await expect(r.generate({ prompt: { text: 'a'.repeat(200), bos: false }, maxTokens: 4, stop: [], stopAtEos: true })).rejects.toThrow(/prompt \(at least 100 tokens\) \+ 4 new tokens exceed the context window of 64/);
+    expect(encoded).toBe(0);
+    await expect(r.generate({ prompt: { text: 'a'.repeat(100), bos: false }, maxTokens: 4, stop: [], stopAtEos: true })).rejects.toThrow(ContextWindowExceededError);
+    expect(encoded).toBe(1); // 50 tokens at least: tokenized, then refused on the exact count
+  });
+});

@@ -280,6 +280,8 @@ export const evalCommand = defineCommand({
       const failed = errorSummary(result.cells);
       if (failed) {
         const tolerated = values['tolerate-errors'];
+        const first = store.allRecords().find((r) => r.kind === 'error');
+        if (first?.kind === 'error') progress.line(`eval: the first failed sample: ${first.dataset} item ${first.item} (${first.cellKey}): ${first.error.message}`);
         progress.line(
           `eval: ${failed}; the error records are in ${out} (--retry-errors runs them again)` + (tolerated ? '; tolerated (--tolerate-errors)' : '; exit 1 (--tolerate-errors accepts them)'),
         );

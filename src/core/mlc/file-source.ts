@@ -5,6 +5,27 @@
  */
 import { ArtifactCorruptError, ArtifactMissingError, ModelNetworkError } from '../engine-errors.ts';
 
+/**
+ * Whether an answer is an HTML page: a dev or preview server (vite, most SPA hosts) answers an
+ * unknown path with index.html and status 200, so a missing tokenizer.json would otherwise be
+ * reported as "not valid JSON (Unexpected token '<')".
+ */
+export function looksLikeHtml(bytes: Uint8Array | ArrayBuffer, contentType?: string | null): boolean {
+  if (contentType && /^\s*text\/html\b/i.test(contentType)) return true;
+  const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  let i = b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+  while (i < b.length && (b[i] === 0x20 || b[i] === 0x09 || b[i] === 0x0a || b[i] === 0x0d)) i++;
+  const head = new TextDecoder().decode(b.subarray(i, i + 15)).toLowerCase();
+  return head.startsWith('<!doctype html') || head.startsWith('<html');
+}
+
+/** The "missing" error for an artifact the server answered with an HTML page. */
+export function htmlAnswerError(file: string, url: string): ArtifactMissingError {
+  return new ArtifactMissingError(file, `GET ${url} answered with an HTML page, not the file (a dev/preview server's fallback for a path it does not have): the file is missing there`);
+}
+
+const isHtmlPath = (p: string): boolean => /\.html?$/i.test(p);
+
 /** Reads `relativePath` (e.g. "params_shard_0.bin") of one model folder. Rejects with ArtifactMissingError (no such file) or ModelNetworkError (no answer). */
 export type FileSource = (relativePath: string) => Promise<ArrayBuffer>;
 
@@ -31,7 +52,9 @@ export function fetchFileSource(base: string, opts: { origin?: string; fetchImpl
       throw new ModelNetworkError(url, (e as Error).message, { cause: e, file: relativePath });
     }
     if (!res.ok) throw new ArtifactMissingError(relativePath, `GET ${url} answered HTTP ${res.status}`);
-    return res.arrayBuffer();
+    const body = await res.arrayBuffer();
+    if (!isHtmlPath(relativePath) && looksLikeHtml(body, res.headers.get('content-type'))) throw htmlAnswerError(relativePath, url);
+    return body;
   };
 }
 

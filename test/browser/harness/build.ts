@@ -14,10 +14,12 @@ import { PROJECT_ROOT } from '../../helpers/paths.ts';
 
 /** What the build reads: a change to any of these makes a new build. */
 const INPUT_DIRS = ['src', 'workers', 'test/browser/pages'];
-const INPUT_FILES = ['index.html', 'vite.config.ts', 'svelte.config.js', 'tsconfig.json', 'package-lock.json'];
+const INPUT_FILES = ['index.html', 'vite.config.ts', 'scripts/csp.ts', 'svelte.config.js', 'tsconfig.json', 'package-lock.json'];
 const CACHE_ROOT = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'ftlab-browser-build');
 const PAGES_DIR = path.join(PROJECT_ROOT, 'test', 'browser', 'pages');
 const LOCK_STALE_MS = 10 * 60_000;
+/** connect-src hosts of the test build and server (scripts/csp.ts adds 'self' and the prebuilt hosts). */
+export const TEST_CONNECT_SRC = ['http://127.0.0.1:*'];
 
 function listFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -110,6 +112,9 @@ export async function ensureTestBuild(): Promise<string> {
     if (existsSync(done)) return outDir; // another test file built it while we waited
     const tmpDir = `${outDir}.tmp-${process.pid}`;
     rmSync(tmpDir, { recursive: true, force: true });
+    // The test's own model hosts (an unreachable 127.0.0.1 port in the failure tests) are
+    // configured hosts, as a user's would be: the rest of the policy is the production one.
+    process.env.FTLAB_CONNECT_SRC = TEST_CONNECT_SRC.join(' ');
     const { build } = await import('vite');
     await build({
       root: PROJECT_ROOT,

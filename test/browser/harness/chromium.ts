@@ -37,6 +37,12 @@ export interface Browser {
   /** A new tab whose console errors and page errors are collected into `logs`. */
   newPage(): Promise<Page>;
   logs: string[];
+  /**
+   * Content-Security-Policy violations seen in any page or its workers (the page's
+   * `securitypolicyviolation` events, and Chromium's "Refused to ..." console reports, which
+   * also come from workers). useBrowserHarness fails a test that leaves any here.
+   */
+  cspViolations: string[];
   close(): Promise<void>;
 }
 
@@ -50,9 +56,18 @@ export async function launchChromium(): Promise<Browser> {
     args: CHROMIUM_ARGS,
   });
   const logs: string[] = [];
+  const cspViolations: string[] = [];
+  await context.exposeBinding('__ftlabCspViolation', (_source, text: string) => void cspViolations.push(text));
+  await context.addInitScript(() => {
+    const report = (window as unknown as { __ftlabCspViolation: (t: string) => void }).__ftlabCspViolation;
+    document.addEventListener('securitypolicyviolation', (e) => {
+      void report(`${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} in ${e.documentURI}${e.sourceFile ? ` (${e.sourceFile}:${e.lineNumber})` : ''}`);
+    });
+  });
   const watch = (page: Page): void => {
     page.on('console', (m) => {
       if (m.type() === 'error' || m.type() === 'warning') logs.push(`[${m.type()}] ${m.text()} (${m.location().url})`);
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(`console: ${m.text()} (${m.location().url})`);
     });
     page.on('pageerror', (e) => logs.push(`[pageerror] ${e.message}`));
   };
@@ -61,6 +76,7 @@ export async function launchChromium(): Promise<Browser> {
   return {
     context,
     logs,
+    cspViolations,
     newPage: () => context.newPage(),
     async close() {
       await context.close().catch(() => undefined);

@@ -50,7 +50,11 @@ function resolveIn(roots: readonly string[], urlPath: string): string | null {
   return null;
 }
 
-export async function serveStatic(roots: readonly string[]): Promise<StaticServer> {
+/**
+ * `csp`: a Content-Security-Policy header for every response, as the README asks servers to
+ * send (the meta tag of the built pages does not reach the Web Worker; the header does).
+ */
+export async function serveStatic(roots: readonly string[], opts: { csp?: string } = {}): Promise<StaticServer> {
   const absRoots = roots.map((r) => path.resolve(r));
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
@@ -64,7 +68,7 @@ export async function serveStatic(roots: readonly string[]): Promise<StaticServe
       return;
     }
     if (!file || (req.method !== 'GET' && req.method !== 'HEAD')) {
-      res.writeHead(file ? 405 : 404, { 'content-type': 'text/plain' });
+      res.writeHead(file ? 405 : 404, { 'content-type': 'text/plain', 'access-control-allow-origin': '*' });
       res.end(file ? 'method not allowed' : `not found: ${urlPath}`);
       return;
     }
@@ -73,6 +77,9 @@ export async function serveStatic(roots: readonly string[]): Promise<StaticServe
       'content-type': MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
       'content-length': String(size),
       'cache-control': 'no-store',
+      ...(opts.csp ? { 'content-security-policy': opts.csp } : {}),
+      // Test data is fetched cross-origin too (the app's dataset catalogue on another port).
+      'access-control-allow-origin': '*',
     });
     if (req.method === 'HEAD') {
       res.end();

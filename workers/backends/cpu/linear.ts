@@ -29,11 +29,6 @@ export type LinearWeight = DenseWeight | Q4Weight;
 /** y[T, N] = x[T, K] · Wᵀ. `x` and `out` may be longer than needed (scratch buffers). */
 export type MatmulFn = (W: LinearWeight, x: Float32Array, T: number, out: Float32Array) => void;
 
-/** Bytes the weight occupies in memory. */
-export function weightBytes(W: LinearWeight): number {
-  return W.kind === 'dense' ? W.w.byteLength : W.qWeight.byteLength + W.scale.byteLength;
-}
-
 // Scratch buffers grow on demand and are reused: no allocation per call in steady state.
 let rowScratch = new Float32Array(0);
 let padScratch = new Float32Array(0);

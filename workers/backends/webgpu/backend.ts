@@ -11,7 +11,8 @@
 import { MLCEngine, type ChatOptions, type LogitProcessor } from '@mlc-ai/web-llm';
 import type { Engine, EngineStats, GenerateRequest, GenerateResult, LoadedModelInfo, LoadProgress, LoglikelihoodResult, ModelSpec, PromptInput, ScoreNextResult } from '../../../src/core/engine.ts';
 import { ArtifactCorruptError, ArtifactMissingError, EngineRequestError, ModelNotLoadedError } from '../../../src/core/engine-errors.ts';
-import { parseChatConfig, type MlcChatConfig } from '../../../src/core/mlc/chat-config.ts';
+import { CHAT_CONFIG_FILE, parseChatConfig, type MlcChatConfig } from '../../../src/core/mlc/chat-config.ts';
+import { htmlAnswerError, looksLikeHtml } from '../../../src/core/mlc/file-source.ts';
 import { MANIFEST_FILE, validateManifest, type FtlabManifest } from '../../../src/core/manifest.ts';
 import { createArtifactStore, type ArtifactStore } from './cache.ts';
 import { capabilityReportFrom, gatherAdapterFacts } from './capability.ts';
@@ -210,7 +211,19 @@ export class WebGpuBackend implements Engine {
     progress(tracker.init('checking the model library', 0.6));
     const libUrl = entry.record.model_lib;
     const libCached = isModelLibCached(libUrl) && (await store.has('webllm/wasm', libUrl).catch(() => false));
-    if (!libCached) await preflightFetch(new URL(libUrl, this.baseUrl).href, { method: 'HEAD' });
+    if (!libCached) {
+      const absLib = new URL(libUrl, this.baseUrl).href;
+      try {
+        await preflightFetch(absLib, { method: 'HEAD' });
+      } catch (e) {
+        if (!(e instanceof ArtifactMissingError)) throw e;
+        throw new ArtifactMissingError(
+          absLib,
+          'HTTP 404: the model library (.wasm) is not there. For a Llama folder of your own build one with `npm run model-lib -- --model DIR`; for ftlab\'s tiny models, `npm run model-lib -- --tiny`',
+          { cause: e },
+        );
+      }
+    }
 
     // 4. web-llm: register the capture BEFORE reload (the registry is read once, at reload).
     const chatOpts: ChatOptions = { ...GREEDY_CHAT_OPTS, ...(model.contextWindow !== undefined ? { context_window_size: model.contextWindow } : {}) };
@@ -263,6 +276,7 @@ export class WebGpuBackend implements Engine {
   private async readChatConfig(store: ArtifactStore, url: string): Promise<MlcChatConfig> {
     let bytes = await store.read('webllm/config', url).catch(() => undefined);
     if (!bytes) bytes = new Uint8Array(await (await preflightFetch(url)).arrayBuffer());
+    if (looksLikeHtml(bytes)) throw htmlAnswerError(CHAT_CONFIG_FILE, url);
     let json: unknown;
     try {
       json = JSON.parse(new TextDecoder().decode(bytes));
@@ -295,6 +309,7 @@ export class WebGpuBackend implements Engine {
     const url = new URL(file, folderUrl).href;
     let bytes = await store.read('webllm/model', url).catch(() => undefined);
     if (!bytes) bytes = new Uint8Array(await (await preflightFetch(url)).arrayBuffer());
+    if (looksLikeHtml(bytes)) throw htmlAnswerError(file, url);
     const buf = bytes.slice().buffer;
     const t = useJson ? await Tokenizer.fromJSON(buf) : await Tokenizer.fromSentencePiece(buf);
     return new WebTokenizer(t, config.bosTokenId);

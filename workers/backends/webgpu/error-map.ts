@@ -30,6 +30,7 @@ import {
   GpuDeviceLostError,
   GpuOutOfMemoryError,
   LoadAbortedError,
+  ModelLibMismatchError,
   ModelNetworkError,
   ShaderF16UnsupportedError,
   StorageQuotaError,
@@ -142,6 +143,11 @@ export function mapWebLlmError(err: unknown, ctx: ErrorContext = {}): FtlabError
       break;
   }
 
+  // tvm runtime (vm/tensor_cache_support.cc) when the lib asks for a parameter the weights lack.
+  const missingParam = /Cannot find (?:parameter in cache: (\S+)|(\S+) in cache)/.exec(message);
+  if (missingParam) {
+    return new ModelLibMismatchError(model, `it needs parameter ${missingParam[1] ?? missingParam[2]}, which the weights do not have`, cause);
+  }
   if (/quota ?exceeded/i.test(message)) return new StorageQuotaError(firstLine(message), cause);
   if (/unable to find a compatible gpu/i.test(message)) return new WebGpuUnavailableError('requestAdapter() returned no adapter', cause);
   if (/cannot initialize runtime because of requested/i.test(message)) return new WebGpuLimitsError(firstLine(message), cause);
@@ -151,6 +157,10 @@ export function mapWebLlmError(err: unknown, ctx: ErrorContext = {}): FtlabError
   }
   if (OOM_MESSAGES.some((re) => re.test(message))) return new GpuOutOfMemoryError(firstLine(message), cause);
   if (DEVICE_LOST_MESSAGES.some((re) => re.test(message))) return new GpuDeviceLostError(firstLine(message), cause);
+  if (name === 'SyntaxError' && /json/i.test(message) && /Unexpected token '<'|<!doctype|<html/i.test(message)) {
+    // An HTML page where JSON was expected: a dev/preview server's index.html for a missing file.
+    return new ArtifactMissingError(ctx.url ?? 'a model JSON file', `the server answered with an HTML page instead of JSON (${firstLine(message)}): the file is missing there`, cause);
+  }
   if (name === 'SyntaxError' && /json/i.test(message)) {
     return new ArtifactCorruptError(ctx.url ?? 'a model JSON file', `not valid JSON (${firstLine(message)})`, undefined, cause);
   }
