@@ -19,7 +19,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { exportGguf } from '../../scripts/export-gguf.ts';
 import { FtlabError } from '../../src/core/errors.ts';
 import { nodeFileSource } from '../../workers/backends/cpu/node-file-source.ts';
@@ -53,6 +53,10 @@ function tinyGgufs(): Promise<Record<string, string>> {
 }
 
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+// llama-cpp-python sorts the whole vocabulary in Python at every echoed position: on a loaded
+// 2-core machine one teacher-forcing check takes tens of seconds.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
 describeEngineContract(`Engine contract: openai backend against llama.cpp's server (llama-cpp-python, ${TINY_F32})`, async () => {
   const dir = tinyModelDirs()[TINY_F32];
