@@ -98,6 +98,20 @@ export interface CallStats {
   decodeMs: number;
 }
 
+/**
+ * Which server produced a result, for remote backends (openai): kept in every sample's record so
+ * that a number can be traced to the server, the served model name and the API features used.
+ */
+export interface ServedBy {
+  backend: string;
+  /** Base URLs the call's requests went to. */
+  urls: string[];
+  /** The model name as the server knows it. */
+  model: string;
+  /** API features the result relies on (e.g. "top-logprobs", "echo-teacher-forcing"), sorted. */
+  features: string[];
+}
+
 export interface GenerateResult {
   text: string;
   tokenIds: number[];
@@ -106,6 +120,7 @@ export interface GenerateResult {
   stats: CallStats;
   /** Per generated token, when the request asked for log-probs (GenerateRequest.logprobs). */
   steps?: GenerateStep[];
+  servedBy?: ServedBy;
 }
 
 export interface TokenLogprob {
@@ -121,6 +136,7 @@ export interface ScoreNextResult {
   top?: TokenLogprob[];
   promptTokens: number;
   stats: CallStats;
+  servedBy?: ServedBy;
 }
 
 export interface LoglikelihoodResult {
@@ -131,6 +147,7 @@ export interface LoglikelihoodResult {
   /** Whether every continuation token was the greedy choice. */
   isGreedy: boolean;
   stats: CallStats;
+  servedBy?: ServedBy;
 }
 
 export interface EngineStats extends CallStats {

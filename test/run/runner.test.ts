@@ -294,3 +294,51 @@ describe('expandPlan', () => {
     expect(() => expandPlan(plan([{ name: 's', task: SENTIMENT, items }], { limit: 0 }))).toThrow(/limit/);
   });
 });
+
+describe('runPlan: concurrency', () => {
+  it('runs up to N samples at once, stores every sample once, loads each model once, same records as one at a time', async () => {
+    const items = synthetic(SENTIMENT, 9);
+    const gen = synthetic(SUMMARY, 5);
+    const testSets: TestSet[] = [
+      { name: 'sst2', task: SENTIMENT, items },
+      { name: 'xsum', task: SUMMARY, items: gen },
+    ];
+    const p = plan(testSets, { models: [MODEL, MODEL_B], templates: [0, 1] });
+    /** The fake engine with a delay per call, counting calls in flight. */
+    class SlowEngine extends FakeEngine {
+      inFlight = 0;
+      maxInFlight = 0;
+      private async slow<T>(f: () => Promise<T>): Promise<T> {
+        this.inFlight++;
+        this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+        await new Promise((r) => setTimeout(r, 3));
+        try {
+          return await f();
+        } finally {
+          this.inFlight--;
+        }
+      }
+      override generate(...a: Parameters<FakeEngine['generate']>) {
+        return this.slow(() => super.generate(...a));
+      }
+      override scoreNext(...a: Parameters<FakeEngine['scoreNext']>) {
+        return this.slow(() => super.scoreNext(...a));
+      }
+    }
+    const engine = new SlowEngine();
+    const store = new MemoryRecordStore();
+    const res = await runPlan(p, { engine, store, runId: 'c', concurrency: 4 });
+    expect(res).toMatchObject({ status: 'done', done: 2 * 2 * (9 + 5), errors: 0 });
+    expect(engine.maxInFlight).toBe(4);
+    expect(engine.loaded).toEqual(['fake-a', 'fake-b']);
+    expect(store.size).toBe(56);
+
+    const serial = new MemoryRecordStore();
+    const one = await runPlan(p, { engine: new FakeEngine(), store: serial, runId: 'c' });
+    for (const [i, cell] of res.cells.entries()) {
+      const strip = (r: SampleRecord) => ({ ...r, timings: undefined });
+      expect((await store.getByCell(cell.key)).map(strip)).toEqual((await serial.getByCell(cell.key)).map(strip));
+      expect(cell.aggregate).toEqual(one.cells[i].aggregate);
+    }
+  });
+});

@@ -1,6 +1,7 @@
 /**
  * `ftlab eval`: run an evaluation plan (models × test sets × modes × shots × templates × the
- * first N items) on the cpu engine, the paper's protocol by default, writing every sample's
+ * first N items) on the cpu engine or an OpenAI-compatible server (--engine openai: vLLM,
+ * llama.cpp's server; workers/backends/openai), the paper's protocol by default, writing every sample's
  * record to a JSON-lines file as soon as it exists (src/store/jsonlRecordStore.ts). Running the
  * same command again resumes: samples whose record (same cell, item and prompt hash) is in the
  * file are skipped. Ctrl+C stops between samples and keeps every finished one.
@@ -14,10 +15,12 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { ModelSpec } from '../../core/engine.ts';
+import type { Engine, ModelSpec } from '../../core/engine.ts';
 import { DEFAULT_LIMIT, DEFAULT_MAX_NEW_TOKENS, estimatePlan, expandPlan, paperPrompts, presetTestSets, ratesFromStats, PRESET_KINDS, runPlan, type PresetKind, type CellResult, type EvalPlan, type RunProgress } from '../../core/run/index.ts';
 import { JsonlRecordStore } from '../../store/jsonlRecordStore.ts';
 import { createNodeCpuEngine } from '../../../workers/backends/cpu/node.ts';
+import { nodeFileSource } from '../../../workers/backends/cpu/node-file-source.ts';
+import { OpenAiEngine } from '../../../workers/backends/openai/index.ts';
 import type { CliIO } from '../types.ts';
 import { defineCommand, opt, OptionValueError, type OptionValues } from '../define.ts';
 import { DEFAULT_STUDY_SETTINGS } from '../../core/datasets/protocol.ts';
@@ -25,15 +28,27 @@ import { CliOptionError } from '../support/errors.ts';
 import { EvalProgress } from '../support/progress.ts';
 import { MAX_SHOTS, refuseUnused } from '../support/prompt-options.ts';
 import { testSetsFromCatalogue, testSetsFromFiles } from '../support/test-sets.ts';
-import { ENGINE_OPTIONS, requireCpuEngine, resolveModelDir } from './engine-options.ts';
+import { ENGINE_OPTIONS, ENGINES, requireCpuEngine, resolveModelDir } from './engine-options.ts';
 import { PROMPT_MODES, PROMPT_TOKENIZATIONS } from '../../core/prompts/index.ts';
 import { LABEL_SCORINGS } from '../../core/scoring/index.ts';
 
 const fail = (msg: string, hint?: string): CliOptionError => new CliOptionError('eval', msg, hint);
 
+/** The engines `eval` runs on: the local ones, or a server's /v1/completions. */
+const EVAL_ENGINES = [...ENGINES, 'openai'] as const;
+
+/** The options only --engine openai takes. */
+const OPENAI_ONLY = ['base-url', 'tokenizer', 'api-key-env', 'concurrency', 'timeout-ms', 'retries'] as const;
+
 const EVAL_OPTIONS = {
-  engine: ENGINE_OPTIONS.engine,
-  model: opt.strings('MLC model folder, or the id of one under public/models (repeatable: one model after the other)', { value: 'DIR' }),
+  engine: opt.choice('cpu (default; the TypeScript reference engine) | webgpu (browser only) | openai (an OpenAI-compatible server: vLLM, llama.cpp\'s server)', EVAL_ENGINES, { default: 'cpu' }),
+  model: opt.strings('cpu: MLC model folder, or the id of one under public/models; openai: a served model name (a LoRA adapter is its own name). Repeatable: one model after the other', { value: 'DIR|NAME' }),
+  'base-url': opt.strings('openai: the server\'s base URL, e.g. http://127.0.0.1:8000/v1 (repeatable: replicas; each request goes to the least busy)', { value: 'URL' }),
+  tokenizer: opt.string('openai: folder with the served model\'s tokenizer.json (ftlab tokenizes locally and checks the server\'s token counts against it)', { value: 'DIR' }),
+  'api-key-env': opt.string('openai: the environment variable holding the API key (the key itself never goes on the command line)', { value: 'VAR' }),
+  concurrency: opt.int('openai: requests in flight over all base URLs (default 4)', { min: 1, max: 256, value: 'N' }),
+  'timeout-ms': opt.int('openai: per request (default 120000)', { min: 1, value: 'MS' }),
+  retries: opt.int('openai: retries on 429, 5xx, timeouts and dropped connections, with backoff (default 4)', { min: 0, max: 20, value: 'N' }),
   'context-window': ENGINE_OPTIONS['context-window'],
   'paper-data': opt.string('the paper\'s data folder (summary/, sentiment/, ...): test sets by name with --test-set', { value: 'DIR' }),
   'test-set': opt.list('with --paper-data: test set names, e.g. sst2,xsum (their few-shot files come along)', { value: 'NAME[,NAME]' }),
@@ -74,6 +89,54 @@ function parsePreset(text: string | undefined, flag: string): { trainingSet: str
 
 type Values = OptionValues<typeof EVAL_OPTIONS>;
 
+/**
+ * --engine openai: the served model names (records are keyed by them) and the tokenizer folder
+ * they share (the served model's tokenizer.json; an MLC or Hugging Face folder).
+ */
+function servedModelSpecs(values: Values): ModelSpec[] {
+  const names = values.model;
+  if (names.length === 0) throw fail('--model NAME is required with --engine openai (a model name the server lists at /v1/models; repeat it, e.g. the base model and its LoRA adapters)');
+  const tokenizer = values.tokenizer;
+  if (!tokenizer) throw fail('--tokenizer DIR is required with --engine openai: the folder with the served model\'s tokenizer.json', 'ftlab tokenizes locally and checks the server\'s token counts against it');
+  const dir = resolveModelDir(tokenizer);
+  if (!existsSync(path.join(dir, 'tokenizer.json'))) throw fail(`--tokenizer ${tokenizer}: no tokenizer.json there`);
+  const contextWindow = values['context-window'];
+  const seen = new Set<string>();
+  return names.map((id) => {
+    if (seen.has(id)) throw fail(`--model ${id} is given twice`);
+    seen.add(id);
+    return { id, url: dir, ...(contextWindow ? { contextWindow } : {}) };
+  });
+}
+
+/** The OpenAI-compatible client the options describe. */
+function openAiEngine(values: Values, io: CliIO): OpenAiEngine {
+  const baseUrls = values['base-url'];
+  if (baseUrls.length === 0) throw fail('--base-url URL is required with --engine openai (e.g. http://127.0.0.1:8000/v1; repeat it for replicas)');
+  const keyVar = values['api-key-env'];
+  const apiKey = keyVar === undefined ? undefined : process.env[keyVar];
+  if (keyVar !== undefined && !apiKey) throw fail(`--api-key-env ${keyVar}: that environment variable is empty or unset`);
+  return new OpenAiEngine({
+    baseUrls,
+    apiKey,
+    concurrency: values.concurrency ?? DEFAULT_CONCURRENCY,
+    timeoutMs: values['timeout-ms'] ?? 120_000,
+    retries: values.retries ?? 4,
+    openFiles: nodeFileSource,
+    onWarning: (w) => io.err(`eval: warning: ${w}\n`),
+  });
+}
+
+/** cpu (or webgpu's "browser only" error), or openai; the openai options only with openai. */
+function evalEngine(values: Values): 'cpu' | 'openai' {
+  if (values.engine === 'openai') return 'openai';
+  requireCpuEngine(values.engine);
+  refuseUnused('eval', values, OPENAI_ONLY, 'goes with --engine openai');
+  return 'cpu';
+}
+
+const DEFAULT_CONCURRENCY = 4;
+
 function modelSpecs(values: Values): ModelSpec[] {
   const models = values.model;
   if (models.length === 0) throw fail('--model DIR is required (an MLC model folder; repeat it for several models)', 'e.g. --model public/models/tiny-random-llama-f32 (`npm run make-tiny-model` makes it)');
@@ -93,7 +156,7 @@ function modelSpecs(values: Values): ModelSpec[] {
 
 /** The plan the options describe (test sets read from disk). */
 export async function planFromOptions(values: Values): Promise<EvalPlan> {
-  const models = modelSpecs(values);
+  const models = values.engine === 'openai' ? servedModelSpecs(values) : modelSpecs(values);
   const modes = values.mode;
   const shots = values.shots.length > 0 ? values.shots : undefined;
   if (shots && !modes.some((m) => m !== 'zero-shot')) throw fail('--shots applies to --mode icl and fticl; this plan is zero-shot only');
@@ -124,8 +187,7 @@ export async function planFromOptions(values: Values): Promise<EvalPlan> {
 }
 
 /** The `--estimate` line: the work before it runs. */
-async function printEstimate(plan: EvalPlan, out: string, io: CliIO): Promise<void> {
-  const engine = createNodeCpuEngine();
+async function printEstimate(plan: EvalPlan, out: string, io: CliIO, engine: Engine): Promise<void> {
   const store = existsSync(out) ? await JsonlRecordStore.open(out) : undefined;
   const windows = new Map<string, number>();
   try {
@@ -189,27 +251,29 @@ export function summaryLine(cell: CellResult): Record<string, unknown> {
 
 export const evalCommand = defineCommand({
   name: 'eval',
-  summary: 'run an evaluation plan on the cpu engine; records to a JSON-lines file (rerun to resume), one summary line per cell',
+  summary: 'run an evaluation plan on the cpu engine or an OpenAI-compatible server; records to a JSON-lines file (rerun to resume), one summary line per cell',
   options: EVAL_OPTIONS,
   async run(values, _positionals, io) {
-    requireCpuEngine(values.engine);
+    const kind = evalEngine(values);
     const { out, seed } = values;
     const plan = await planFromOptions(values);
     // Every plan error (too few demos, a template the task lacks) before the file is touched.
     const cellCount = expandPlan(plan).length;
     if (values.estimate) {
-      await printEstimate(plan, out, io);
+      await printEstimate(plan, out, io, kind === 'openai' ? openAiEngine(values, io) : createNodeCpuEngine());
       return 0;
     }
 
+    // Option errors before the records file is opened (and locked).
+    const openai = kind === 'openai' ? openAiEngine(values, io) : undefined;
     const store = await JsonlRecordStore.open(out, { onWarning: (w) => io.err(`eval: warning: ${w}\n`) });
     const interrupt = io.signal ? undefined : sigintSignal(io);
     const signal = io.signal ?? interrupt!.signal;
-    const engine = createNodeCpuEngine();
+    const engine: Engine = openai ?? createNodeCpuEngine();
     const progress = new EvalProgress({ write: io.err, tty: io.errIsTTY === true });
     const load = engine.load.bind(engine);
     engine.load = async (spec, onProgress) => {
-      progress.line(`eval: loading ${spec.id} from ${spec.url}`);
+      progress.line(openai ? `eval: ${spec.id} on ${openai.pool.baseUrls.join(', ')} (tokenizer ${spec.url})` : `eval: loading ${spec.id} from ${spec.url}`);
       return load(spec, onProgress);
     };
     let started = false;
@@ -220,7 +284,7 @@ export const evalCommand = defineCommand({
       } else progress.update(p);
     };
     try {
-      const result = await runPlan(plan, { engine, store, signal, onProgress, seed, retryErrors: values['retry-errors'] });
+      const result = await runPlan(plan, { engine, store, signal, onProgress, seed, concurrency: openai ? (values.concurrency ?? DEFAULT_CONCURRENCY) : 1, retryErrors: values['retry-errors'] });
       progress.end(result, out);
       for (const cell of result.cells) io.out(JSON.stringify(summaryLine(cell)) + '\n');
       if (result.status === 'cancelled') return 130;

@@ -2,7 +2,7 @@
  * What a run stores: one record per (cell, item, prompt), enough to re-aggregate a cell, show
  * a sample, and resume without recomputing anything.
  */
-import type { FinishReason } from '../engine.ts';
+import type { FinishReason, ServedBy } from '../engine.ts';
 import type { PromptMode, PromptTokenization } from '../prompts/types.ts';
 import type { LabelScoring } from '../scoring/kinds.ts';
 import type { RECORD_SCHEMA_VERSION } from './schema.ts';
@@ -82,6 +82,8 @@ interface RecordBase extends CellSpec {
   /** Id of the run that produced the record. */
   runId: string;
   timings: SampleTimings;
+  /** Remote backends: the server(s), the served model name and the API features used. */
+  servedBy?: ServedBy;
 }
 
 export interface GenerationRecord extends RecordBase {

@@ -104,6 +104,12 @@ export interface RunOptions {
   planDraft?: PlanDraft;
   /** Clock for timings (ms). Default performance.now. */
   now?: () => number;
+  /**
+   * Samples evaluated at once (default 1). Only for engines whose calls are independent (the
+   * openai backend: each is a request to a server); the local engines run one call at a time.
+   * Records are stored as each sample finishes, in whatever order that is.
+   */
+  concurrency?: number;
 }
 
 export interface CellResult {
@@ -237,52 +243,80 @@ export async function runPlan(plan: EvalPlan, opts: RunOptions): Promise<RunResu
   const onAbort = (): void => void engine.interrupt().catch(() => undefined);
   signal?.addEventListener('abort', onAbort);
   let cancelled = false;
+  // Every pending sample in plan order; cells are ordered by model, so a model's samples are one
+  // stretch: the model is loaded once, before them, and never again.
+  const queue = work.flatMap(({ cell, pending }, cellIndex) => pending.map((sample) => ({ cell, sample, cellIndex, cellTotal: pending.length })));
+  const cellDone = new Map<number, number>();
+  const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 1));
   try {
-    let loadedModel: string | undefined;
     let consecutiveErrors = 0;
-    outer: for (const [cellIndex, { cell, pending, hashes }] of work.entries()) {
-      if (pending.length === 0) continue;
-      for (const [sampleIndex, sample] of pending.entries()) {
-        if (signal?.aborted) {
-          cancelled = true;
-          break outer;
-        }
-        if (loadedModel !== cell.model.id) {
-          await engine.load(cell.model);
-          loadedModel = cell.model.id;
-        }
-        const record = await evaluateSample(sample, { engine, runId, now, maxNewTokens, labelTokenizer: opts.labelTokenizer });
-        // An interrupted sample is no result: leave it unstored so the next run redoes it.
-        if (record === 'interrupted' || (signal?.aborted && record.kind === 'error')) {
-          cancelled = true;
-          break outer;
-        }
-        await store.put(record);
-        progress.done++;
-        if (record.kind === 'error') {
-          progress.errors++;
-          consecutiveErrors++;
-          if (consecutiveErrors >= maxConsecutive) throw new RunFailedError(consecutiveErrors, record.error.message);
-        } else consecutiveErrors = 0;
-        opts.onProgress?.({
-          ...progress,
-          cell: cell.spec,
-          cellKey: cell.key,
-          item: sample.item,
-          cellIndex,
-          cellCount: work.length,
-          cellDone: sampleIndex + 1,
-          cellTotal: pending.length,
-          ...(record.kind !== 'error' ? { lastMetric: record.metric } : {}),
-        });
-        if (progress.done % 10 === 0) await store.putRun?.(meta('running'));
+    let failure: unknown;
+    /** Stores one finished sample; false when the run must stop (cancelled). */
+    const finish = async (entry: (typeof queue)[number], record: SampleRecord | 'interrupted'): Promise<boolean> => {
+      // An interrupted sample is no result: leave it unstored so the next run redoes it.
+      if (record === 'interrupted' || (signal?.aborted && record.kind === 'error')) {
+        cancelled = true;
+        return false;
       }
+      await store.put(record);
+      progress.done++;
+      if (record.kind === 'error') {
+        progress.errors++;
+        consecutiveErrors++;
+        if (consecutiveErrors >= maxConsecutive) throw new RunFailedError(consecutiveErrors, record.error.message);
+      } else consecutiveErrors = 0;
+      const done = (cellDone.get(entry.cellIndex) ?? 0) + 1;
+      cellDone.set(entry.cellIndex, done);
+      opts.onProgress?.({
+        ...progress,
+        cell: entry.cell.spec,
+        cellKey: entry.cell.key,
+        item: entry.sample.item,
+        cellIndex: entry.cellIndex,
+        cellCount: work.length,
+        cellDone: done,
+        cellTotal: entry.cellTotal,
+        ...(record.kind !== 'error' ? { lastMetric: record.metric } : {}),
+      });
+      if (progress.done % 10 === 0) await store.putRun?.(meta('running'));
       // The cell is finished: its aggregate goes into the stored plan now, not at the run's end.
-      if (store.putPlan) {
-        storedCells[cellIndex].aggregate = await aggregateOf(cell, hashes);
+      if (done === entry.cellTotal && store.putPlan) {
+        storedCells[entry.cellIndex].aggregate = await aggregateOf(entry.cell, work[entry.cellIndex].hashes);
         await savePlan('running');
       }
+      return true;
+    };
+    let cursor = 0;
+    while (cursor < queue.length && !cancelled && failure === undefined) {
+      if (signal?.aborted) {
+        cancelled = true;
+        break;
+      }
+      const model = queue[cursor].cell.model;
+      await engine.load(model);
+      let end = cursor;
+      while (end < queue.length && queue[end].cell.model.id === model.id) end++;
+      let next = cursor;
+      const worker = async (): Promise<void> => {
+        while (!cancelled && failure === undefined && next < end) {
+          if (signal?.aborted) {
+            cancelled = true;
+            return;
+          }
+          const entry = queue[next++];
+          const record = await evaluateSample(entry.sample, { engine, runId, now, maxNewTokens, labelTokenizer: opts.labelTokenizer });
+          try {
+            if (!(await finish(entry, record))) return;
+          } catch (e) {
+            failure ??= e;
+            return;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, end - cursor) }, worker));
+      cursor = end;
     }
+    if (failure !== undefined) throw failure;
   } catch (e) {
     const line = e instanceof FtlabError ? e.toLine() : String(e);
     await store.putRun?.(meta('failed', line)).catch(() => undefined);
@@ -346,6 +380,7 @@ async function evaluateSample(sample: PendingSample, ctx: SampleContext): Promis
       const { prediction, rougeL } = generationMetric(res.text, testItem.output);
       const record: GenerationRecord = {
         ...base,
+        ...(res.servedBy ? { servedBy: res.servedBy } : {}),
         kind: 'generation',
         output: res.text,
         finishReason: res.finishReason,
@@ -367,6 +402,7 @@ async function evaluateSample(sample: PendingSample, ctx: SampleContext): Promis
     const correct = scores.prediction === testItem.output ? 1 : 0;
     const record: ClassificationRecord = {
       ...base,
+      ...(scores.servedBy ? { servedBy: scores.servedBy } : {}),
       kind: 'classification',
       labels: scores.labels,
       labelTokenIds: scores.tokenIds,

@@ -2,7 +2,7 @@
  * Label scoring through an Engine: first-token (the paper's method) or full-label
  * log-likelihood (teacher-forced sum over the label's tokens).
  */
-import type { CallStats, Engine, PromptInput } from '../engine.ts';
+import type { CallStats, Engine, PromptInput, ServedBy } from '../engine.ts';
 import { argmaxFirst, renormalize } from './predict.ts';
 import type { InContextLabelTokens } from './labelIds.ts';
 import { LabelTokenError } from './errors.ts';
@@ -23,6 +23,17 @@ export interface LabelScores {
   prediction: string;
   promptTokens?: number;
   stats: CallStats;
+  /** Remote backends: which server answered, and how (merged over the calls). */
+  servedBy?: ServedBy;
+}
+
+/** The calls' servedBy merged (URLs and features united), or undefined for local engines. */
+function mergeServed(list: readonly (ServedBy | undefined)[]): ServedBy | undefined {
+  const given = list.filter((s): s is ServedBy => s !== undefined);
+  if (given.length === 0) return undefined;
+  const urls = [...new Set(given.flatMap((s) => s.urls))].sort();
+  const features = [...new Set(given.flatMap((s) => s.features))].sort();
+  return { backend: given[0].backend, urls, model: given[0].model, features };
 }
 
 function addStats(a: CallStats, b: CallStats): CallStats {
@@ -56,7 +67,7 @@ function finish(method: LabelScoringMethod, labels: readonly string[], tokenIds:
 export async function scoreFirstToken(engine: Engine, prompt: PromptInput, labels: readonly string[], labelIds: readonly number[]): Promise<LabelScores> {
   if (labels.length !== labelIds.length) throw new LabelTokenError(`${labels.length} labels but ${labelIds.length} label ids`);
   const res = await engine.scoreNext(prompt, [...labelIds]);
-  return finish('first-token', labels, [...labelIds], res.logprobs, res.stats, res.promptTokens);
+  return withServed(finish('first-token', labels, [...labelIds], res.logprobs, res.stats, res.promptTokens), [res.servedBy]);
 }
 
 /**
@@ -67,12 +78,19 @@ export async function scoreFirstToken(engine: Engine, prompt: PromptInput, label
  */
 export async function scoreFullLabel(engine: Engine, prompt: { text: string; bos: boolean }, tokens: readonly InContextLabelTokens[], promptIds: readonly number[]): Promise<LabelScores> {
   const logprobs: number[] = [];
+  const served: (ServedBy | undefined)[] = [];
   let stats = ZERO_STATS;
   for (const t of tokens) {
     const input: PromptInput = t.absorbedPromptTokens === 0 ? prompt : { ids: promptIds.slice(0, t.prefixLength) };
     const res = await engine.loglikelihood(input, t.ids);
     logprobs.push(res.logprob);
+    served.push(res.servedBy);
     stats = addStats(stats, res.stats);
   }
-  return finish('full-label', tokens.map((t) => t.label), tokens.map((t) => t.ids[0]), logprobs, stats, promptIds.length);
+  return withServed(finish('full-label', tokens.map((t) => t.label), tokens.map((t) => t.ids[0]), logprobs, stats, promptIds.length), served);
+}
+
+function withServed(scores: LabelScores, served: readonly (ServedBy | undefined)[]): LabelScores {
+  const merged = mergeServed(served);
+  return merged ? { ...scores, servedBy: merged } : scores;
 }
