@@ -1,8 +1,11 @@
 import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 // Unit tests run in Node; browser tests (test/browser/) drive Debian's Chromium through
 // playwright-core themselves. The JSON report is what .ci/run summarizes.
+// The Svelte plugin compiles the app's `.svelte.ts` stores (runes) so they are tested in Node.
 export default defineConfig({
+  plugins: [svelte()],
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',

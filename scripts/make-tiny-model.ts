@@ -2,6 +2,8 @@
  * `npm run make-tiny-model`: writes tiny RANDOM Llama checkpoints in the MLC weight format,
  *   public/models/tiny-random-llama-f32/       (float32, raw)
  *   public/models/tiny-random-llama-q4f16_1/   (the same weights, group-quantized like mlc_llm)
+ *   public/models/tiny-random-llama-q4f32_1/   (the same 4-bit codes with float32 scales and norms:
+ *                                               the 4-bit format a GPU without shader-f16 runs)
  * so the cpu backend, the worker, the UI and the tests have real artifacts to load without
  * downloading gigabytes. The weights are seeded noise: the model's text is NONSENSE by design.
  * It exercises every code path (GQA, padded-K quantization, 32 MiB shard cap, the real Llama-2
@@ -71,6 +73,7 @@ export const TINY_SEED = 20240617;
 export const TINY_MODELS: RandomLlamaSpec[] = [
   { id: 'tiny-random-llama-f32', seed: TINY_SEED, quantization: 'q0f32', config: TINY_CONFIG },
   { id: 'tiny-random-llama-q4f16_1', seed: TINY_SEED, quantization: 'q4f16_1', config: TINY_CONFIG },
+  { id: 'tiny-random-llama-q4f32_1', seed: TINY_SEED, quantization: 'q4f32_1', config: TINY_CONFIG },
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -80,6 +80,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=42)
     # Run control
     p.add_argument("--max-steps", type=int, help="stop after N optimizer steps (smoke tests)")
+    p.add_argument("--time-budget", type=float, help="stop at the first optimizer step after this many seconds (train/mini)")
     p.add_argument("--save-every", type=int, default=50, help="checkpoint every N optimizer steps (0: never)")
     p.add_argument("--no-resume", action="store_true", help="ignore existing checkpoints and start over")
     p.add_argument("--eval-examples", type=int, default=16, help="examples whose loss is measured before and after training")
@@ -324,6 +325,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.no_progress and (step % 10 == 0 or step == total_steps):
                 print(f"step {step}/{total_steps} loss {entry['loss']:.4f} {entry['tokens_per_s']:.0f} tok/s", file=sys.stderr)
             micro_losses, window_tokens, window_start = [], 0, time.time()
+            if args.time_budget and time.time() - started > args.time_budget:
+                print(f"ftlab_train: time budget of {args.time_budget:.0f} s spent after step {step}/{total_steps}", file=sys.stderr)
+                break
             if args.save_every and step % args.save_every == 0 and step < total_steps:
                 state = {"step": step, "epoch": epoch, "position": position, "tokens": tokens_seen, "loss_before": loss_before, "data_sha256": data_sha, "recipe": resume_key(args)}
                 save_checkpoint(args.out, step, accelerator.unwrap_model(model), optimizer, scheduler, state)
@@ -372,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def recipe_of(args: argparse.Namespace) -> dict:
-    keys = ["epochs", "effective_batch", "micro_batch", "max_length", "lr", "warmup_ratio", "weight_decay", "precision", "full", "seed", "max_steps", "limit"]
+    keys = ["epochs", "effective_batch", "micro_batch", "max_length", "lr", "warmup_ratio", "weight_decay", "precision", "full", "seed", "max_steps", "time_budget", "limit"]
     r = {k: getattr(args, k) for k in keys} | {"schedule": "linear", "optimizer": "AdamW", "loss": "target tokens only, EOS appended"}
     if not args.full:
         r |= {"lora_r": args.lora_r, "lora_alpha": args.lora_alpha, "lora_dropout": args.lora_dropout, "lora_targets": args.lora_targets}
@@ -381,7 +385,7 @@ def recipe_of(args: argparse.Namespace) -> dict:
 
 def resume_key(args: argparse.Namespace) -> dict:
     """What a checkpoint must agree on to be resumed (not --max-steps: a run may be extended)."""
-    return {k: v for k, v in recipe_of(args).items() if k != "max_steps"}
+    return {k: v for k, v in recipe_of(args).items() if k not in ("max_steps", "time_budget")}
 
 
 def write_card(folder: str, card: dict) -> None:

@@ -16,7 +16,6 @@ import * as Comlink from 'comlink';
 import { FtlabError } from '../src/core/errors.ts';
 import * as engineErrors from '../src/core/engine-errors.ts';
 import type {
-  Engine,
   EngineStats,
   GenerateRequest,
   GenerateResult,

@@ -15,8 +15,14 @@ export interface ModelPreset {
   url: string;
   /** One line under the select: what to expect from this model. */
   note: string;
-  /** Backends that can run it (the tiny models have no compiled WebGPU library). */
+  /** Backends that can run it. */
   backends: readonly BackendName[];
+  /**
+   * The WebGPU model library, relative to the page: ftlab builds its own for the tiny models
+   * (`npm run model-lib -- --tiny`, tools/model-lib). SwiftShader and GPUs without shader-f16 run
+   * q0f32 and q4f32_1; q4f16_1 has none here.
+   */
+  modelLib?: string;
 }
 
 export const MODEL_PRESETS: readonly ModelPreset[] = [
@@ -25,7 +31,8 @@ export const MODEL_PRESETS: readonly ModelPreset[] = [
     label: 'tiny-random-llama-f32 (random weights: nonsense text, for testing)',
     url: 'models/tiny-random-llama-f32/',
     note: 'A 2-layer Llama with random float32 weights: it loads in a blink and generates nonsense. For testing only.',
-    backends: ['cpu'],
+    backends: ['cpu', 'webgpu'],
+    modelLib: 'models/tiny-random-llama-f32/model-lib-q0f32-webgpu.wasm',
   },
   {
     id: 'tiny-random-llama-q4f16_1',
@@ -33,6 +40,14 @@ export const MODEL_PRESETS: readonly ModelPreset[] = [
     url: 'models/tiny-random-llama-q4f16_1/',
     note: 'The same tiny random Llama, 4-bit quantized as q4f16_1 (the layout of the real 7B weights). Nonsense text, for testing.',
     backends: ['cpu'],
+  },
+  {
+    id: 'tiny-random-llama-q4f32_1',
+    label: 'tiny-random-llama-q4f32_1 (random weights: nonsense text, for testing)',
+    url: 'models/tiny-random-llama-q4f32_1/',
+    note: 'The same tiny random Llama as q4f32_1 (4-bit codes, float32 scales): the 4-bit format a GPU without shader-f16 runs. Nonsense text, for testing.',
+    backends: ['cpu', 'webgpu'],
+    modelLib: 'models/tiny-random-llama-q4f32_1/model-lib-q4f32_1-webgpu.wasm',
   },
 ];
 
@@ -55,7 +70,7 @@ export function modelSpecOf(choice: string, customUrl: string, baseHref: string,
   const url = preset ? preset.url : customUrl.trim();
   const absolute = new URL(url, baseHref).href;
   const id = preset ? preset.id : idFromUrl(absolute);
-  return { id, url: absolute.endsWith('/') ? absolute : `${absolute}/` };
+  return { id, url: absolute.endsWith('/') ? absolute : `${absolute}/`, ...(preset?.modelLib ? { modelLib: new URL(preset.modelLib, baseHref).href } : {}) };
 }
 
 /** A readable id for a custom folder: its last path segment. */

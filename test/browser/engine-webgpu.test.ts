@@ -172,7 +172,7 @@ describe('webgpu backend on the software adapter', () => {
 describe('the app on the webgpu backend', () => {
   it('offers the registry models and explains why a q4f16_1 model cannot load here', async () => {
     const app = await h.browser.newPage();
-    await app.goto(`${h.origin}/`);
+    await app.goto(`${h.origin}/#/evaluate`);
     await app.getByRole('radio', { name: /webgpu/ }).check();
     await expect.poll(() => app.locator('#model-choice option').allTextContents(), { timeout: 30_000 }).toContainEqual(expect.stringMatching(/^Llama-2-7b-chat-hf-q4f32_1-MLC \(prebuilt, q4f32_1/));
     await app.locator('#model-choice').selectOption('tiny-random-llama-q4f16_1');
@@ -186,7 +186,7 @@ describe('the app on the webgpu backend', () => {
 
   it('shows the capability report', async () => {
     const app = await h.browser.newPage();
-    await app.goto(`${h.origin}/`);
+    await app.goto(`${h.origin}/#/evaluate`);
     await app.getByRole('button', { name: 'Check WebGPU' }).focus();
     await app.keyboard.press('Enter');
     await app.getByTestId('capability-report').waitFor({ timeout: 30_000 });

@@ -44,7 +44,9 @@ async function pressOn(target: Locator, key = 'Enter'): Promise<void> {
 }
 
 async function openAppAndLoadModel(): Promise<void> {
-  await page.goto(`${h.origin}/`);
+  // Via a blank page: going to the same URL with a hash is a same-document navigation, not a reload.
+  await page.goto('about:blank');
+  await page.goto(`${h.origin}/#/evaluate`);
   panel = page.getByTestId('evaluate-panel');
   await expect.poll(() => page.locator('#model-choice').inputValue()).toBe(MODEL);
   await pressOn(page.getByRole('button', { name: 'Load', exact: true }));

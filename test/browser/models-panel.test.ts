@@ -27,7 +27,7 @@ const tmpDirs: string[] = [];
 useBrowserHarness(async (harness) => {
   h = harness;
   page = await h.browser.newPage();
-  await page.goto(`${h.origin}/`);
+  await page.goto(`${h.origin}/#/evaluate`);
   panel = page.getByTestId('models-panel');
 });
 
@@ -189,7 +189,7 @@ describe('Models & storage panel', () => {
       const w = window as unknown as { showDirectoryPicker: () => Promise<unknown>; pickedDirectory?: unknown };
       w.showDirectoryPicker = async () => w.pickedDirectory;
     });
-    await app.goto(`${h.origin}/`);
+    await app.goto(`${h.origin}/#/evaluate`);
     await app.evaluate(
       async ({ base, files }) => {
         const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('picked-model', { create: true });

@@ -32,6 +32,7 @@ describe('IndexedDB record store in Chromium', () => {
       const store = await openFtlabStore(dbName);
       const cell = { modelId: 'tiny-random-llama-f32', dataset: 'sst2', task: 'sentiment', mode: 'zero-shot' as const, shots: 0, template: 0, scoring: 'paper' as const };
       const records = [2, 0, 1].map((item) => ({
+        schemaVersion: 2 as const,
         ...cell,
         cellKey: cellKey(cell),
         item,
@@ -72,6 +73,52 @@ describe('IndexedDB record store in Chromium', () => {
     expect(read.missing).toBe(false);
 
     await page.evaluate((dbName) => window.ftlabTest.deleteFtlabDatabase(dbName), DB);
+    expect(h.browser.logs).toEqual([]);
+  });
+
+  it('upgrades a version-1 database in place (unversioned records migrated), stores plans, imports a records file once', async () => {
+    const page = await h.browser.newPage();
+    await openStorePage(page);
+    const DB = 'ftlab-browser-upgrade';
+    const out = await page.evaluate(async (dbName) => {
+      const { openFtlabStore, deleteFtlabDatabase, cellKey, importResults } = window.ftlabTest;
+      await deleteFtlabDatabase(dbName);
+      // The database as ftlab's version 1 made it, holding one record of that time.
+      const cell = { modelId: 'm', dataset: 'sst2', task: 'sentiment', mode: 'zero-shot' as const, shots: 0, template: 0, scoring: 'paper' as const };
+      const old = { ...cell, cellKey: cellKey(cell), item: 0, promptHash: 'h0', prompt: 'p', bos: true, reference: 'positive', runId: 'old', timings: { startedAt: new Date(0).toISOString(), totalMs: 1, prefillMs: 1, decodeMs: 0, promptTokens: 1, newTokens: 0 }, kind: 'classification' as const, labels: ['positive', 'negative'], labelTokenIds: [1, 2], labelLogprobs: [-0.1, -2], labelProbs: [0.8, 0.2], predictionIndex: 0, prediction: 'positive', metric: 1 };
+      await new Promise<void>((resolve, reject) => {
+        const req = indexedDB.open(dbName, 1);
+        req.onupgradeneeded = () => {
+          const db = req.result;
+          const records = db.createObjectStore('records', { keyPath: ['cellKey', 'item', 'promptHash'] });
+          records.createIndex('byCell', 'cellKey');
+          records.createIndex('byRun', 'runId');
+          records.createIndex('byModel', 'modelId');
+          db.createObjectStore('runs', { keyPath: 'id' }).createIndex('byCreated', 'createdAt');
+          db.createObjectStore('plans', { keyPath: 'id' });
+          records.put(old);
+        };
+        req.onsuccess = () => {
+          req.result.close();
+          resolve();
+        };
+        req.onerror = () => reject(req.error);
+      });
+      const store = await openFtlabStore(dbName);
+      const migrated = await store.getByCell(old.cellKey);
+      const line = (r: object): string => JSON.stringify(r) + '\n';
+      const text = line({ ...old, item: 1, promptHash: 'h1' }) + line(old) + '{bad\n';
+      const first = await importResults(store, text, 'eval.jsonl');
+      const second = await importResults(store, text, 'eval.jsonl');
+      const plans = await store.listPlans();
+      store.close();
+      await deleteFtlabDatabase(dbName);
+      return { migrated, first, second, plans: plans.length, cells: plans[0]?.cells.length };
+    }, DB);
+    expect(out.migrated.map((r) => [r.item, r.schemaVersion])).toEqual([[0, 2]]);
+    expect(out.first).toMatchObject({ added: 1, alreadyStored: 1, problems: [{ line: 3 }] });
+    expect(out.second).toMatchObject({ added: 0, alreadyStored: 2 });
+    expect(out.cells).toBe(1);
     expect(h.browser.logs).toEqual([]);
   });
 });

@@ -35,7 +35,7 @@ async function tabTo(target: Locator, max = 40): Promise<void> {
 
 describe('the app, by keyboard', () => {
   it('loads the default tiny model', async () => {
-    await page.goto(`${h.origin}/`);
+    await page.goto(`${h.origin}/#/evaluate`);
     await expect.poll(() => page.locator('#model-choice').inputValue()).toBe(MODEL);
     expect(await page.locator('#model-choice option:checked').textContent()).toMatch(/random weights: nonsense text, for testing/);
     await tabTo(page.getByRole('button', { name: 'Load', exact: true }));

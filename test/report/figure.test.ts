@@ -119,3 +119,12 @@ describe('series', () => {
     expect(trainingSizeSeries(cs.slice(0, 2), { dataset: 'paws', panelId: panelIdOf(cs[0].spec) })).toBeUndefined();
   });
 });
+
+describe('the difference scale', async () => {
+  const { deltaBin, deltaLegend } = await import('../../src/core/report/index.ts');
+  it('bins differences from base in 5-point steps, clamped at ±3; the legend names each range', () => {
+    expect([-0.5, -0.12, -0.03, 0.02, 0.024, 0.026, 0.11, 0.9].map((d) => deltaBin(d))).toEqual([-3, -2, -1, 0, 0, 1, 2, 3]);
+    expect(deltaBin(undefined)).toBeUndefined();
+    expect(deltaLegend().map((l) => l.label)).toEqual(['≤ −12.5', '−12.5 to −7.5', '−7.5 to −2.5', '±2.5', '+2.5 to +7.5', '+7.5 to +12.5', '≥ +12.5']);
+  });
+});

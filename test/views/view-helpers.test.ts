@@ -14,9 +14,13 @@ describe('parseStopStrings', () => {
 
 describe('modelSpecOf', () => {
   const base = 'http://127.0.0.1:5173/app/';
-  it('resolves a tiny preset against the page, as a folder URL', () => {
+  it('resolves a tiny preset against the page, as a folder URL, with its own WebGPU library', () => {
     const spec = modelSpecOf(MODEL_PRESETS[0].id, '', base);
-    expect(spec).toEqual({ id: 'tiny-random-llama-f32', url: 'http://127.0.0.1:5173/app/models/tiny-random-llama-f32/' });
+    expect(spec).toEqual({
+      id: 'tiny-random-llama-f32',
+      url: 'http://127.0.0.1:5173/app/models/tiny-random-llama-f32/',
+      modelLib: 'http://127.0.0.1:5173/app/models/tiny-random-llama-f32/model-lib-q0f32-webgpu.wasm',
+    });
   });
 
   it('names a custom folder after its last path segment and adds the trailing slash', () => {

@@ -35,6 +35,13 @@ describe('mapWebLlmError: web-llm error names', () => {
     expect(code(named(name, message))).toBe(expected);
   });
 
+  it('a library asking for a parameter the weights lack is a model-lib mismatch naming it', () => {
+    const e = mapWebLlmError(new Error('InternalError: Cannot find parameter in cache: model.embed_tokens.q_weight'), { modelId: 'm' });
+    expect(e.code).toBe('model-lib-mismatch');
+    expect(e.message).toMatch(/model\.embed_tokens\.q_weight/);
+    expect(e.hint).toMatch(/npm run model-lib/);
+  });
+
   it('says which model needs shader-f16', () => {
     const e = mapWebLlmError(named('ShaderF16SupportError', 'x'), { modelId: 'Llama-2-7b-chat-hf-q4f16_1-MLC' });
     expect(e.message).toContain('Llama-2-7b-chat-hf-q4f16_1-MLC');

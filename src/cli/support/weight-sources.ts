@@ -87,7 +87,7 @@ export async function openMlcWeights(dir: string): Promise<WeightSource> {
     }
     const bytes = await src.read(loc.byteOffset, loc.nbytes);
     if (bytes.byteLength !== loc.nbytes) throw new ArtifactCorruptError(loc.shard, `truncated: ${bytes.byteLength} of ${loc.nbytes} bytes`, loc.name);
-    return decodeRecord({ ...loc, byteOffset: 0 }, bytes.slice().buffer, loc.shard);
+    return decodeRecord({ ...loc, byteOffset: 0 }, bytes.slice().buffer, indexFile);
   };
   return {
     dir,

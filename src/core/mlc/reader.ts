@@ -57,7 +57,7 @@ function bytesOf(buf: ArrayBuffer, offset: number, nbytes: number): ArrayBuffer 
   return buf.slice(offset, offset + nbytes);
 }
 
-/** Decodes one record from a buffer holding its bytes at r.byteOffset (indexFile names it in errors). */
+/** Decodes one record from a buffer holding its bytes at r.byteOffset (indexFile: for errors). */
 export function decodeRecord(r: RecordLocation, buf: ArrayBuffer, indexFile: string): LoadedTensor {
   const count = r.shape.reduce((a, b) => a * b, 1);
   const { byteOffset: off, nbytes } = r;

@@ -13,6 +13,7 @@ import { aggregateCell } from '../run/aggregate.ts';
 import type { RunMeta, SampleRecord } from '../run/records.ts';
 import { migrateRecord, RecordSchemaError, STORED_PLAN_SCHEMA_VERSION } from '../run/schema.ts';
 import { migrateStoredPlan, type StoredCell, type StoredPlan } from '../run/stored-plan.ts';
+import { describeRecordProblem } from '../run/validate.ts';
 import { ImportFileError } from './errors.ts';
 import type { FigureInputCell } from './figure.ts';
 
@@ -42,6 +43,14 @@ export interface ParsedImport {
   problems: ImportProblem[];
   /** Lines whose key an earlier line of the same file had (the later one is kept). */
   duplicates: number;
+}
+
+/** A record of any known version, migrated, then checked field by field (as the records file is on open). */
+function validRecord(v: unknown): SampleRecord {
+  const r = migrateRecord(v);
+  const problem = describeRecordProblem(r);
+  if (problem !== undefined) throw new RecordSchemaError(`a ${String(r.kind)} record whose ${problem}`);
+  return r;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -97,7 +106,7 @@ export function parseImport(text: string, fileName = 'the file'): ParsedImport {
         if (!isObject(v.run) || typeof v.run.id !== 'string') throw new Error('a run line without run.id');
         runs.push(v.run as unknown as RunMeta);
       } else if (isObject(v) && v.kind === 'plan') plans.push(migrateStoredPlan(v.plan));
-      else records.push(migrateRecord(v));
+      else records.push(validRecord(v));
     } catch (e) {
       problems.push({ line: i + 1, message: problemMessage(e) });
     }
@@ -115,7 +124,7 @@ function parseExport(doc: Record<string, unknown>, fileName: string): ParsedImpo
   const records: SampleRecord[] = [];
   (Array.isArray(doc.records) ? doc.records : []).forEach((r: unknown, i: number) => {
     try {
-      records.push(migrateRecord(r));
+      records.push(validRecord(r));
     } catch (e) {
       problems.push({ line: i + 1, message: `records[${i}]: ${problemMessage(e)}` });
     }

@@ -7,3 +7,7 @@ export { PAPER_VALUES, paperCellValue, paperModelValues, type PaperValue, type P
 export { parseImport, newRecords, cellsFromRecords, planFromRecords, exportCsv, exportJson, exportJsonl, recordKeyString, EXPORT_FORMAT, EXPORT_VERSION, type ParsedImport, type ImportProblem, type ResultsExport } from './exchange.ts';
 export { ReportInputError, FigureSpecError, ImportFileError } from './errors.ts';
 export { formatMetric, formatDelta, formatInterval, metricName, STATE_WORDS } from './format.ts';
+export { filterSamples, confusionMatrix, SAMPLE_OUTCOMES, SAMPLE_SORTS, type SampleFilter, type SampleOutcome, type SampleSort, type ConfusionMatrix } from './drill.ts';
+export { compareRuns, differingFields, COMPARABLE_FIELDS, type RunComparison, type CellComparison, type SamplePair, type ComparableField } from './compare.ts';
+export { cellsOfStoredPlan } from './stored.ts';
+export { deltaBin, deltaLegend, DELTA_BINS, DEFAULT_DELTA_STEP, type DeltaBin } from './scale.ts';

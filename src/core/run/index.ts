@@ -26,3 +26,5 @@ export { RECORD_SCHEMA_VERSION, STORED_PLAN_SCHEMA_VERSION, migrateRecord, Recor
 export { migrateStoredPlan, expectedRecords, type StoredPlan, type StoredCell } from './stored-plan.ts';
 export { studyPreset, freePlan, presetModels, presetTestSets, PRESET_KINDS, PAPER_MODES, type PresetKind, type PresetModel, type PlanDraft } from './presets.ts';
 export { estimatePlan, ratesFromStats, type WorkEstimate, type CellEstimate, type OverContext, type Rates, type EstimateOptions } from './estimate.ts';
+export { BatchSession, type SessionSnapshot, type SessionStatus, type SessionDeps, type Meter, type LiveCell } from './session.ts';
+export { libraryEntry, libraryEntries, type LibraryEntry } from './library.ts';

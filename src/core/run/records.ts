@@ -4,7 +4,7 @@
  */
 import type { FinishReason } from '../engine.ts';
 import type { PromptMode, PromptTokenization } from '../prompts/types.ts';
-import type { LabelScoring } from '../scoring/classify.ts';
+import type { LabelScoring } from '../scoring/kinds.ts';
 import type { RECORD_SCHEMA_VERSION } from './schema.ts';
 
 /** An evaluation cell's mode: a prompt mode (src/core/prompts, PROMPT_MODES). */

@@ -16,6 +16,7 @@ import type { CellSpec, ClassificationRecord, ErrorRecord, GenerationRecord, Run
 import { generationMetric } from './generationMetric.ts';
 import { RECORD_SCHEMA_VERSION, STORED_PLAN_SCHEMA_VERSION } from './schema.ts';
 import type { StoredCell } from './stored-plan.ts';
+import type { PlanDraft } from './presets.ts';
 import { createPromptBuilder, paperEvaluationTokenIds } from '../prompts/index.ts';
 
 /** Makes, for one cell, the function building the prompt of an item. */
@@ -72,6 +73,8 @@ export interface RunProgress {
   /** Samples of this cell evaluated so far in this run, and how many this run has to evaluate. */
   cellDone?: number;
   cellTotal?: number;
+  /** The metric of the sample just stored (ROUGE-L F or 0/1); absent for an error. */
+  lastMetric?: number;
 }
 
 export interface RunOptions {
@@ -97,6 +100,8 @@ export interface RunOptions {
   seed?: number;
   /** The stored plan's name (default: a summary of the plan's models and test sets). */
   planName?: string;
+  /** The plan by names (a PlanDraft), kept in the stored plan so a reload can resume it. */
+  planDraft?: PlanDraft;
   /** Clock for timings (ms). Default performance.now. */
   now?: () => number;
 }
@@ -218,6 +223,7 @@ export async function runPlan(plan: EvalPlan, opts: RunOptions): Promise<RunResu
       updatedAt: new Date().toISOString(),
       status,
       plan: describePlan(plan),
+      ...(opts.planDraft ? { draft: opts.planDraft } : {}),
       models: plan.models.map((m) => m.id),
       cells: storedCells,
       done: progress.skipped + progress.done,
@@ -267,6 +273,7 @@ export async function runPlan(plan: EvalPlan, opts: RunOptions): Promise<RunResu
           cellCount: work.length,
           cellDone: sampleIndex + 1,
           cellTotal: pending.length,
+          ...(record.kind !== 'error' ? { lastMetric: record.metric } : {}),
         });
         if (progress.done % 10 === 0) await store.putRun?.(meta('running'));
       }

@@ -9,6 +9,7 @@
  */
 import type { CellAggregate } from './aggregate.ts';
 import type { CellSpec, RunMeta } from './records.ts';
+import type { PlanDraft } from './presets.ts';
 import { RecordSchemaError, STORED_PLAN_SCHEMA_VERSION } from './schema.ts';
 
 export interface StoredCell {
@@ -33,6 +34,8 @@ export interface StoredPlan {
   status: RunMeta['status'];
   /** describePlan's JSON-safe description. */
   plan: unknown;
+  /** The plan by names, when the run started from one (the Batch view's presets): what Resume loads after a reload. */
+  draft?: PlanDraft;
   /** Model ids in plan order. */
   models: string[];
   cells: StoredCell[];

@@ -68,7 +68,7 @@ export async function serveStatic(roots: readonly string[], opts: { csp?: string
       return;
     }
     if (!file || (req.method !== 'GET' && req.method !== 'HEAD')) {
-      res.writeHead(file ? 405 : 404, { 'content-type': 'text/plain' });
+      res.writeHead(file ? 405 : 404, { 'content-type': 'text/plain', 'access-control-allow-origin': '*' });
       res.end(file ? 'method not allowed' : `not found: ${urlPath}`);
       return;
     }
@@ -78,6 +78,8 @@ export async function serveStatic(roots: readonly string[], opts: { csp?: string
       'content-length': String(size),
       'cache-control': 'no-store',
       ...(opts.csp ? { 'content-security-policy': opts.csp } : {}),
+      // Test data is fetched cross-origin too (the app's dataset catalogue on another port).
+      'access-control-allow-origin': '*',
     });
     if (req.method === 'HEAD') {
       res.end();

@@ -211,7 +211,19 @@ export class WebGpuBackend implements Engine {
     progress(tracker.init('checking the model library', 0.6));
     const libUrl = entry.record.model_lib;
     const libCached = isModelLibCached(libUrl) && (await store.has('webllm/wasm', libUrl).catch(() => false));
-    if (!libCached) await preflightFetch(new URL(libUrl, this.baseUrl).href, { method: 'HEAD' });
+    if (!libCached) {
+      const absLib = new URL(libUrl, this.baseUrl).href;
+      try {
+        await preflightFetch(absLib, { method: 'HEAD' });
+      } catch (e) {
+        if (!(e instanceof ArtifactMissingError)) throw e;
+        throw new ArtifactMissingError(
+          absLib,
+          'HTTP 404: the model library (.wasm) is not there. For a Llama folder of your own build one with `npm run model-lib -- --model DIR`; for ftlab\'s tiny models, `npm run model-lib -- --tiny`',
+          { cause: e },
+        );
+      }
+    }
 
     // 4. web-llm: register the capture BEFORE reload (the registry is read once, at reload).
     const chatOpts: ChatOptions = { ...GREEDY_CHAT_OPTS, ...(model.contextWindow !== undefined ? { context_window_size: model.contextWindow } : {}) };

@@ -30,6 +30,7 @@ import {
   GpuDeviceLostError,
   GpuOutOfMemoryError,
   LoadAbortedError,
+  ModelLibMismatchError,
   ModelNetworkError,
   ShaderF16UnsupportedError,
   StorageQuotaError,
@@ -142,6 +143,11 @@ export function mapWebLlmError(err: unknown, ctx: ErrorContext = {}): FtlabError
       break;
   }
 
+  // tvm runtime (vm/tensor_cache_support.cc) when the lib asks for a parameter the weights lack.
+  const missingParam = /Cannot find (?:parameter in cache: (\S+)|(\S+) in cache)/.exec(message);
+  if (missingParam) {
+    return new ModelLibMismatchError(model, `it needs parameter ${missingParam[1] ?? missingParam[2]}, which the weights do not have`, cause);
+  }
   if (/quota ?exceeded/i.test(message)) return new StorageQuotaError(firstLine(message), cause);
   if (/unable to find a compatible gpu/i.test(message)) return new WebGpuUnavailableError('requestAdapter() returned no adapter', cause);
   if (/cannot initialize runtime because of requested/i.test(message)) return new WebGpuLimitsError(firstLine(message), cause);

@@ -97,3 +97,15 @@ export class WebLlmError extends FtlabError {
     this.webLlmName = name;
   }
 }
+
+/** The model library was compiled for other weights (another model, size or quantization). */
+export class ModelLibMismatchError extends FtlabError {
+  constructor(modelId: string, detail: string, options?: { cause?: unknown }) {
+    super(
+      'model-lib-mismatch',
+      `the model library does not fit the weights of ${modelId}: ${detail}`,
+      'use the library built for this model and quantization (`npm run model-lib -- --model DIR --quant Q` builds one for a Llama folder; Llama-2-7b uses the prebuilt library of its quantization)',
+      options,
+    );
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * The app-lifetime stores, created once in App.svelte and read by views through typed context
+ * (never passed as props through every panel).
+ */
+import { createContext } from 'svelte';
+import type { EngineSession } from '../../views/engine-session.svelte.ts';
+import type { DatasetLibrary } from '../state/datasets.svelte.ts';
+import type { ModelSlots } from '../state/model-slots.svelte.ts';
+import type { Playground } from '../state/playground.svelte.ts';
+import type { Prefs } from '../state/prefs.svelte.ts';
+import type { Router } from './router.svelte.ts';
+
+export interface AppContext {
+  router: Router;
+  prefs: Prefs;
+  slots: ModelSlots;
+  library: DatasetLibrary;
+  playground: Playground;
+  /** The earlier panels' single engine session (Evaluate, Models & storage, capability report). */
+  session: EngineSession;
+}
+
+export const [getApp, setApp] = createContext<AppContext>();

@@ -1,0 +1,55 @@
+/**
+ * The composition root: the one place that picks real implementations (the engine worker client,
+ * IndexedDB, fetch, localStorage) and hands them to the stores.
+ */
+import { createEngineClient } from '../../engine-client/index.ts';
+import { IdbDatasetRepo, MemoryDatasetRepo, type DatasetRepo } from '../../store/datasetRepo.ts';
+import { EngineSession } from '../../views/engine-session.svelte.ts';
+import { DatasetLibrary } from '../state/datasets.svelte.ts';
+import { ModelSlots } from '../state/model-slots.svelte.ts';
+import { Playground } from '../state/playground.svelte.ts';
+import { Prefs } from '../state/prefs.svelte.ts';
+import type { AppContext } from './context.ts';
+import { Router } from './router.svelte.ts';
+
+/** A repo that opens IndexedDB on first use (and falls back to memory where it is unavailable). */
+function lazyIdbRepo(): DatasetRepo {
+  let repo: Promise<DatasetRepo> | null = null;
+  const get = () =>
+    (repo ??= IdbDatasetRepo.open().catch((e: unknown) => {
+      console.warn('ftlab: IndexedDB unavailable, datasets are kept for this session only', e);
+      return new MemoryDatasetRepo();
+    }));
+  return {
+    list: async () => (await get()).list(),
+    put: async (d) => (await get()).put(d),
+    delete: async (id) => (await get()).delete(id),
+    failures: async () => (await get()).failures(),
+    putFailure: async (f) => (await get()).putFailure(f),
+    deleteFailure: async (id) => (await get()).deleteFailure(id),
+  };
+}
+
+async function fetchText(url: string): Promise<string> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`.trim());
+  return res.text();
+}
+
+export function createApp(win: Window): AppContext {
+  const storage = (() => {
+    try {
+      return win.localStorage;
+    } catch {
+      return null;
+    }
+  })();
+  // ?catalogue=URL (before the hash) points the catalogue elsewhere for this page (tests, mirrors).
+  const catalogueOverride = new URLSearchParams(win.location.search).get('catalogue') ?? undefined;
+  const prefs = new Prefs(storage, catalogueOverride ? { catalogueBase: catalogueOverride } : {});
+  const router = new Router(win);
+  const slots = new ModelSlots(() => createEngineClient(), win.location.href);
+  const library = new DatasetLibrary(lazyIdbRepo(), fetchText, () => prefs.catalogueBase);
+  const playground = new Playground(library, slots);
+  return { router, prefs, slots, library, playground, session: new EngineSession() };
+}

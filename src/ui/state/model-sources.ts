@@ -1,0 +1,79 @@
+/**
+ * Where a model comes from, as a tagged union: each kind says how to load it and what to show.
+ * Other kinds (a remote OpenAI-compatible endpoint, a trained delta) are one more member each.
+ */
+import type { ModelSpec } from '../../core/engine.ts';
+import type { BackendName, ModelSummary } from '../../engine-client/index.ts';
+
+/** How a model was made, for labels and grouping (from its ftlab-manifest.json when it has one). */
+export interface ModelProvenance {
+  /** 'base' | 'FT' | 'FTICL' | 'chat' | 'random' (free text from a manifest otherwise). */
+  method: string;
+  /** The training set (e.g. "amazon_train_2000"), when fine-tuned. */
+  trainingSet?: string;
+  shots?: number;
+}
+
+export type ModelSource =
+  /** Served by the app itself (public/models/): the tiny random Llamas, cpu only. */
+  | { kind: 'embedded'; id: string; title: string; url: string; note: string; sizeBytes: number; provenance: ModelProvenance }
+  /** A model of the webgpu backend's registry (prebuilt Llama-2-7b, added by URL, imported folder). */
+  | { kind: 'webgpu-registry'; id: string; title: string; summary: ModelSummary; provenance: ModelProvenance }
+  /** An MLC folder by URL, on the cpu engine (any size, slow) or webgpu. */
+  | { kind: 'url'; id: string; title: string; url: string; backend: BackendName; provenance: ModelProvenance };
+
+/** The backend a source's model runs on. */
+export function backendOf(source: ModelSource): BackendName {
+  switch (source.kind) {
+    case 'embedded':
+      return 'cpu';
+    case 'webgpu-registry':
+      return 'webgpu';
+    case 'url':
+      return source.backend;
+  }
+}
+
+/** The ModelSpec to load a source's model with (URLs resolved against the page). */
+export function specOf(source: ModelSource, baseHref: string): ModelSpec {
+  switch (source.kind) {
+    case 'embedded':
+      return { id: source.id, url: new URL(source.url, baseHref).href };
+    case 'webgpu-registry':
+      return { id: source.id, url: source.summary.folderUrl, modelLib: source.summary.modelLib };
+    case 'url': {
+      const href = new URL(source.url, baseHref).href;
+      return { id: source.id, url: href.endsWith('/') ? href : `${href}/` };
+    }
+  }
+}
+
+const RANDOM: ModelProvenance = { method: 'random' };
+
+/** The models every build has: two tiny random Llamas (nonsense by design). */
+export const EMBEDDED_MODELS: readonly ModelSource[] = [
+  {
+    kind: 'embedded',
+    id: 'tiny-random-llama-f32',
+    title: 'tiny random Llama (float32)',
+    url: 'models/tiny-random-llama-f32/',
+    note: 'A 2-layer Llama with random weights: it loads in a blink and writes nonsense, by design. It is here to try the machinery, not to judge fine-tuning.',
+    sizeBytes: 0,
+    provenance: RANDOM,
+  },
+  {
+    kind: 'embedded',
+    id: 'tiny-random-llama-q4f16_1',
+    title: 'tiny random Llama (q4f16_1)',
+    url: 'models/tiny-random-llama-q4f16_1/',
+    note: 'The same tiny random Llama, 4-bit quantized like the real 7B weights. Nonsense text, by design.',
+    sizeBytes: 0,
+    provenance: RANDOM,
+  },
+];
+
+/** A webgpu registry model as a source. */
+export function registrySource(summary: ModelSummary): ModelSource {
+  const method = summary.method || (summary.source === 'prebuilt' ? 'chat' : 'base');
+  return { kind: 'webgpu-registry', id: summary.id, title: summary.id, summary, provenance: { method } };
+}

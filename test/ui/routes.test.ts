@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { format, HOME, parse, playgroundDefaults, VIEWS, type Route } from '../../src/ui/app/routes.ts';
+import { PROMPT_MODES, PROMPT_TOKENIZATIONS } from '../../src/core/prompts/index.ts';
+import { LABEL_SCORINGS } from '../../src/core/scoring/index.ts';
+import { PAPER_TASK_IDS } from '../../src/core/tasks/index.ts';
+
+const id = fc.string({ minLength: 0, maxLength: 24 });
+const modelId = fc.stringMatching(/^[A-Za-z0-9._:/-]{1,30}$/);
+
+const playground = fc.record({
+  view: fc.constant('playground' as const),
+  task: fc.constantFrom(...PAPER_TASK_IDS),
+  data: id,
+  item: fc.nat({ max: 100_000 }),
+  mode: fc.constantFrom(...PROMPT_MODES),
+  shots: fc.nat({ max: 64 }),
+  pool: id,
+  map: fc.nat({ max: 9 }),
+  scoring: fc.constantFrom(...LABEL_SCORINGS),
+  tokenization: fc.constantFrom(...PROMPT_TOKENIZATIONS),
+  models: fc.array(modelId, { maxLength: 4 }),
+  present: fc.boolean(),
+  diff: fc.boolean(),
+});
+const datasets = fc.record({ view: fc.constant('datasets' as const), dataset: id, q: id, page: fc.nat({ max: 1000 }) });
+const models = fc.record({ view: fc.constant('models' as const), model: id });
+const evaluate = fc.constant({ view: 'evaluate' as const });
+const route: fc.Arbitrary<Route> = fc.oneof(playground, datasets, models, evaluate);
+
+describe('route codec', () => {
+  it('parse(format(r)) equals r for every route', () => {
+    fc.assert(fc.property(route, (r) => {
+        expect(parse(format(r))).toEqual(r);
+      }), { numRuns: 500 });
+  });
+
+  it('format is canonical: format(parse(format(r))) equals format(r)', () => {
+    fc.assert(fc.property(route, (r) => {
+        expect(format(parse(format(r)))).toBe(format(r));
+      }), { numRuns: 200 });
+  });
+
+  it('never throws on arbitrary hashes, and always names a known view', () => {
+    fc.assert(
+      fc.property(fc.string(), (h) => {
+        expect(VIEWS).toContain(parse(h).view);
+        expect(VIEWS).toContain(parse(`#/playground?${h}`).view);
+      }),
+    );
+  });
+
+  it('an empty or unknown hash opens the Playground on the built-in sentiment examples', () => {
+    expect(parse('')).toEqual(HOME);
+    expect(parse('#/nowhere?x=1')).toEqual(HOME);
+    expect(HOME).toMatchObject({ view: 'playground', task: 'sentiment', data: 'ftlab-sentiment', mode: 'zero-shot', models: ['tiny-random-llama-f32'] });
+  });
+
+  it('writes only what differs from the defaults, with readable names', () => {
+    expect(format(playgroundDefaults())).toBe('#/playground');
+    const r: Route = { ...playgroundDefaults('summary'), item: 2, mode: 'icl', shots: 2, models: ['a', 'b'], present: true };
+    expect(format(r)).toBe('#/playground?task=summary&item=2&mode=icl&shots=2&models=a%2Cb&present=1');
+    expect(parse('#/playground?task=summary&item=2&mode=icl&shots=2&models=a,b&present=1')).toEqual(r);
+  });
+
+  it('bad values fall back to their defaults, one by one', () => {
+    const r = parse('#/playground?task=summary&mode=magic&shots=-3&map=x&score=nope&item=2');
+    expect(r).toEqual({ ...playgroundDefaults('summary'), item: 2 });
+  });
+});

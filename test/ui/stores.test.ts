@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { flushSync } from 'svelte';
+import { Prefs } from '../../src/ui/state/prefs.svelte.ts';
+import { ModelSlots, type SlotEngine } from '../../src/ui/state/model-slots.svelte.ts';
+import { DatasetLibrary } from '../../src/ui/state/datasets.svelte.ts';
+import { Playground } from '../../src/ui/state/playground.svelte.ts';
+import { MemoryDatasetRepo } from '../../src/store/datasetRepo.ts';
+import { playgroundDefaults } from '../../src/ui/app/routes.ts';
+import { FakeEngine } from '../run/fake-engine.ts';
+import { Router, type RouterWindow } from '../../src/ui/app/router.svelte.ts';
+
+class FakeSlotEngine extends FakeEngine implements SlotEngine {
+  terminated = false;
+  terminate(): void {
+    this.terminated = true;
+  }
+}
+
+function setup(fetchText: (url: string) => Promise<string> = async () => '[]') {
+  const engines: FakeSlotEngine[] = [];
+  const slots = new ModelSlots(() => {
+    const e = new FakeSlotEngine();
+    engines.push(e);
+    return e;
+  }, 'http://127.0.0.1/');
+  const repo = new MemoryDatasetRepo();
+  const library = new DatasetLibrary(repo, fetchText, () => 'http://127.0.0.1/data/');
+  const playground = new Playground(library, slots);
+  return { engines, slots, repo, library, playground };
+}
+
+describe('Prefs', () => {
+  it('keeps theme and catalogue base in the given storage, ignoring unreadable values', () => {
+    const m = new Map<string, string>();
+    const storage = { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v) };
+    const a = new Prefs(storage);
+    expect(a.theme).toBe('system');
+    a.setTheme('dark');
+    a.setCatalogueBase('http://127.0.0.1:9/data/');
+    const b = new Prefs(storage);
+    expect(b.theme).toBe('dark');
+    expect(b.catalogueBase).toBe('http://127.0.0.1:9/data/');
+    m.set('ftlab.prefs.v1', '{not json');
+    expect(new Prefs(storage).theme).toBe('system');
+    expect(new Prefs(storage, { catalogueBase: 'http://x/' }).catalogueBase).toBe('http://x/');
+  });
+});
+
+describe('Router', () => {
+  it('reads the hash, pushes on go, replaces on update, follows hashchange', () => {
+    const calls: string[] = [];
+    let listener: () => void = () => undefined;
+    const win: RouterWindow = {
+      location: { hash: '#/datasets?q=x' },
+      history: { pushState: (_d, _u, url) => calls.push(`push ${url}`), replaceState: (_d, _u, url) => calls.push(`replace ${url}`) },
+      addEventListener: (_t, l) => (listener = l),
+      removeEventListener: () => undefined,
+    };
+    const router = new Router(win);
+    expect(router.route).toEqual({ view: 'datasets', dataset: '', q: 'x', page: 0 });
+    router.go(playgroundDefaults());
+    router.update('playground', { item: 2 });
+    expect(calls).toEqual(['push #/playground', 'replace #/playground?item=2']);
+    win.location.hash = '#/models?model=m';
+    listener();
+    expect(router.route).toEqual({ view: 'models', model: 'm' });
+  });
+});
+
+describe('DatasetLibrary', () => {
+  it('has the built-in examples of every task, with demo pools, written for ftlab', () => {
+    const { library } = setup();
+    expect(library.builtins.map((d) => d.id)).toEqual(['ftlab-sentiment', 'ftlab-detection', 'ftlab-inference', 'ftlab-summary', 'ftlab-question']);
+    for (const d of library.builtins) {
+      expect(d.items.length).toBeGreaterThanOrEqual(3);
+      expect(d.pool?.length).toBeGreaterThanOrEqual(2);
+      expect(d.source).toMatch(/written for ftlab/);
+    }
+  });
+
+  it('keeps an import and a failed import (with its item-level problems) across a reload', async () => {
+    const { library, repo } = setup();
+    await library.init();
+    const ok = await library.importText('mine.jsonl', '{"input":"fine","output":"positive"}\n', 'sentiment');
+    expect(ok.dataset?.items).toHaveLength(1);
+    const bad = await library.importText('bad.json', '[{"input":"x","output":"positive"},{"output":"negative"}]', 'sentiment');
+    expect(bad.failure?.problems[0].text).toMatch(/bad\.json: item 1: .*input/);
+    const again = new DatasetLibrary(repo, async () => '', () => '');
+    await again.init();
+    expect(again.get('local:mine.jsonl')?.items).toHaveLength(1);
+    expect(again.failures.map((f) => f.fileName)).toEqual(['bad.json']);
+    await again.delete('local:mine.jsonl');
+    expect(again.get('local:mine.jsonl')).toBeUndefined();
+  });
+
+  it('fetches a catalogue file from the base URL once; a fetch error names the file and the URL', async () => {
+    const urls: string[] = [];
+    const { library } = setup(async (url) => {
+      urls.push(url);
+      if (url.includes('yelp')) throw new Error('HTTP 404');
+      return JSON.stringify([{ idx: 0, input: 'good', output: 'positive' }]);
+    });
+    await library.init();
+    const d = await library.loadCatalogue('sst2_test_500');
+    expect(d.items).toHaveLength(1);
+    await library.loadCatalogue('sst2_test_500');
+    expect(urls).toEqual(['http://127.0.0.1/data/sentiment/sst2_test_500.json']);
+    const err = (await library.loadCatalogue('yelp_test_500').then(
+      () => new Error('expected a fetch error'),
+      (e: unknown) => e as Error,
+    ));
+    expect(err.message).toContain('yelp_test_500.json');
+    expect(err.message).toContain('http://127.0.0.1/data/sentiment/yelp_test_500.json');
+    expect(library.availability('amazon_test_500')).toBe('catalogue');
+    expect(library.availability('local:elsewhere.json')).toBe('missing');
+  });
+});
+
+describe('Playground store', () => {
+  it('runs a built-in classification item on two models: two sets of label probabilities summing to 1', async () => {
+    const { playground, engines } = setup();
+    await playground.run({ ...playgroundDefaults(), models: ['tiny-random-llama-f32', 'tiny-random-llama-q4f16_1'] });
+    expect(engines).toHaveLength(2);
+    expect(playground.columns.map((c) => c.status)).toEqual(['done', 'done']);
+    for (const c of playground.columns) {
+      expect(c.classification?.scores.probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 10);
+      expect(c.classification?.scores.labels).toEqual(['positive', 'negative']);
+    }
+  });
+
+  it('streams a generation and scores it with ROUGE-L; an unknown model is named in its column', async () => {
+    const { playground } = setup();
+    await playground.run({ ...playgroundDefaults('summary'), mode: 'icl', shots: 2, models: ['tiny-random-llama-f32', 'nowhere-model'] });
+    flushSync();
+    const [a, b] = playground.columns;
+    expect(a.status).toBe('done');
+    expect(a.rouge?.rougeL.fmeasure).toBeGreaterThanOrEqual(0);
+    expect(a.text).toBe(a.generation?.text);
+    expect(b.status).toBe('error');
+    expect(b.error?.message).toContain('nowhere-model');
+    const p = playground.prepared;
+    expect(p.state === 'ready' && p.prompt.demos.length).toBe(2);
+    expect(p.state === 'ready' && p.prompt.bos).toBe(false);
+  });
+
+  it('names a link\'s dataset that is not in this browser, and offers the catalogue when it is the paper\'s', async () => {
+    const { playground } = setup();
+    expect(await playground.prepare({ ...playgroundDefaults(), data: 'local:theirs.json' })).toMatchObject({ state: 'unavailable', message: expect.stringContaining('local:theirs.json') });
+    expect(await playground.prepare({ ...playgroundDefaults(), data: 'sst2_test_500' })).toMatchObject({ state: 'unavailable', catalogue: 'sst2_test_500' });
+  });
+});
