@@ -128,6 +128,15 @@ export function badInputCases(D: string, M: string): BadInputCase[] {
     input('generate a config token id outside the vocabulary', ['generate', '--model', f('model-eos-outside'), '--prompt', 'hi'], /mlc-chat-config\.json: eos_token_id 99999 is outside the vocabulary \(vocab_size 32000: ids 0\.\.31999\)/),
     input('generate a quantization name that the tensors contradict', ['generate', '--model', f('model-quant-name'), '--prompt', 'hi'], /tensor-cache\.json, tensor model\.embed_tokens\.weight: dtype float32 but mlc-chat-config\.json says quantization "q0f16" \(float16 tensors\)/),
     input('classify NaN weights', [...cls.slice(0, 2), f('model-nan'), '--task', 'sentiment', '--prompt', 'hi'], /tensor-cache\.json, tensor model\.embed_tokens\.weight: non-finite weight NaN at element 100/),
+    // The commands added since (they use defineCommand, so the shared checks hold for them too).
+    usage('report --min-samples -1', ['report', '--records', f('records-bad.jsonl'), '--min-samples', '-1'], /report: --min-samples must be ≥ 1, not -1/),
+    usage('report extra positional', ['report', '--records', f('records-bad.jsonl'), 'extra'], /unexpected argument "extra": report takes only --options/),
+    // report's own design: a bad line is skipped with a warning naming it (file, line, field), the rest reported.
+    { name: 'report a records file with a wrong-typed middle record (skipped, warned)', argv: ['report', '--records', f('records-bad.jsonl')], code: 0, message: /^report: warning: .*records-bad\.jsonl line 2: a classification record whose field "metric" must be a finite number, not "x" \(line skipped\)$/, lastLine: true },
+    input('convert a missing checkpoint folder', ['convert', '--hf', f('no-such-hf'), '--out', f('converted')], /no-such-hf\/config\.json could not be read: no such file/),
+    usage('convert extra positional', ['convert', '--hf', f('no-such-hf'), '--out', f('converted'), 'junk'], /unexpected argument "junk"/),
+    input('delta a folder that is no model', ['delta', '--base', f('a-folder'), '--model', f('a-folder')], /a-folder could not be read: neither an MLC folder/),
+    usage('delta extra positional', ['delta', '--base', f('a-folder'), '--model', f('a-folder'), 'junk'], /unexpected argument "junk"/),
     // Records and failed samples.
     input('eval a records file with a wrong-typed middle record', [...ev.slice(0, -2), '--out', f('records-bad.jsonl')], /records-bad\.jsonl line 2: a classification record whose field "metric" must be a finite number, not "x"/),
     { name: 'eval failed samples (exit 0, "1 error" before)', argv: [...ev.slice(0, -2), '--context-window', '8', '--out', f('errors.jsonl')], code: 1, message: /^eval: 3 samples failed: context-window-exceeded ×3; the error records are in .*errors\.jsonl \(--retry-errors runs them again\); exit 1 \(--tolerate-errors accepts them\)$/, lastLine: true },

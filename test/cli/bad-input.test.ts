@@ -13,6 +13,7 @@ import { Readable } from 'node:stream';
 import { PROJECT_ROOT } from '../helpers/paths.ts';
 import { ensureTinyModels } from '../../scripts/make-tiny-model.ts';
 import { main } from '../../src/cli/main.ts';
+import { commands } from '../../src/cli/commands/index.ts';
 import { badInputCases, writeFixtures, type BadInputCase } from './bad-input-cases.ts';
 
 let dir: string;
@@ -43,8 +44,8 @@ async function run(c: BadInputCase): Promise<{ code: number; out: string; err: s
 
 describe('bad input, every command: one line, non-zero exit', () => {
   it('the table covers every command', () => {
-    const commands = new Set(badInputCases('D', 'M').map((c) => c.argv[0]));
-    expect([...commands].sort()).toEqual(['classify', 'eval', 'export-train', 'generate', 'logprobs', 'prompt', 'rouge', 'score']);
+    const covered = new Set(badInputCases('D', 'M').map((c) => c.argv[0]));
+    expect(commands.map((c) => c.name).filter((name) => !covered.has(name))).toEqual([]);
   });
 
   it.each(badInputCases('{D}', '{M}').map((c) => [c.name, c] as const))('%s', async (_name, template) => {

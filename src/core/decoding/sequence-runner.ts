@@ -74,6 +74,15 @@ export interface SequenceModel {
   modelId?: string;
 }
 
+/** Index of the first NaN or ±Infinity, or -1 (one tight pass: x * 0 is 0 only for finite x). */
+function firstNonFinite(a: Float32Array): number {
+  let acc = 0;
+  for (let i = 0; i < a.length; i++) acc += a[i] * 0;
+  if (acc === 0) return -1;
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return i;
+  return -1;
+}
+
 function emptyStats(): CallStats {
   return { prefillTokens: 0, decodeTokens: 0, prefillMs: 0, decodeMs: 0 };
 }
@@ -133,10 +142,8 @@ export class SequenceRunner {
     const { logits, computed } = await this.m.forwarder.forward(ids, isPrefill);
     const ms = this.now() - t0;
     // Every number this runner reports comes from these logits: refuse non-finite ones here.
-    for (let i = 0; i < logits.length; i++) {
-      const v = logits[i];
-      if (v - v !== 0) throw new NonFiniteOutputError(this.m.modelId ?? 'the loaded model', v, i);
-    }
+    const bad = firstNonFinite(logits);
+    if (bad !== -1) throw new NonFiniteOutputError(this.m.modelId ?? 'the loaded model', logits[bad], bad);
     if (isPrefill) {
       stats.prefillTokens += computed;
       stats.prefillMs += ms;

@@ -11,6 +11,7 @@
  * To change a shape: bump the version, add one step `from N to N+1` to the list below, and keep
  * the old step: a record is migrated step by step from the version it was written with.
  */
+import { describeRecordProblem, isSampleRecord } from './validate.ts';
 import { FtlabError } from '../errors.ts';
 import type { SampleRecord } from './records.ts';
 
@@ -69,7 +70,10 @@ export function migrateRecord(raw: unknown): SampleRecord {
     r = RECORD_STEPS[version - 1](r);
     version++;
   }
-  return r as unknown as SampleRecord;
+  // Field by field (core/run/validate.ts): a wrong-typed field is named here, not met later in an aggregate.
+  const problem = describeRecordProblem(r);
+  if (problem !== undefined || !isSampleRecord(r)) throw new RecordSchemaError(`a ${String(r.kind)} record whose ${problem ?? 'shape is wrong'}`);
+  return r;
 }
 
 /** Whether a stored value is already in the current record shape (no migration needed). */
