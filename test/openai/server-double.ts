@@ -121,8 +121,16 @@ export async function startServerDouble(opts: DoubleOptions): Promise<ServerDoub
         if (path === '/extras/tokenize' && dialect === 'llama-cpp') return send(200, { tokens: await engine.tokenize(String(body.input)) });
         if (path !== '/v1/completions') return send(404, { detail: 'Not Found' });
         const fault = state.faults.shift();
+        // A request is in flight until it is answered or its client hangs up (a client that timed
+        // out is no longer waiting, even while the double still sleeps on its injected delay).
         inFlight++;
         state.maxInFlight = Math.max(state.maxInFlight, inFlight);
+        let counted = true;
+        const leave = () => {
+          if (counted) inFlight--;
+          counted = false;
+        };
+        res.on('close', leave);
         try {
           if (fault && 'drop' in fault) return req.socket.destroy();
           if (fault && 'delayMs' in fault) await sleep(fault.delayMs);
@@ -134,7 +142,7 @@ export async function startServerDouble(opts: DoubleOptions): Promise<ServerDoub
         } catch (e) {
           send(500, { error: { message: String(e) } });
         } finally {
-          inFlight--;
+          leave();
         }
       })();
     });
