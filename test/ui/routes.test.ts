@@ -22,6 +22,7 @@ const playground = fc.record({
   models: fc.array(modelId, { maxLength: 4 }),
   present: fc.boolean(),
   diff: fc.boolean(),
+  typed: fc.dictionary(fc.stringMatching(/^[A-Za-z0-9_]{1,12}$/), fc.string({ maxLength: 40 }), { maxKeys: 3 }),
 });
 const datasets = fc.record({ view: fc.constant('datasets' as const), dataset: id, q: id, page: fc.nat({ max: 1000 }) });
 const models = fc.record({ view: fc.constant('models' as const), model: id });
@@ -61,6 +62,12 @@ describe('route codec', () => {
     const r: Route = { ...playgroundDefaults('summary'), item: 2, mode: 'icl', shots: 2, models: ['a', 'b'], present: true };
     expect(format(r)).toBe('#/playground?task=summary&item=2&mode=icl&shots=2&models=a%2Cb&present=1');
     expect(parse('#/playground?task=summary&item=2&mode=icl&shots=2&models=a,b&present=1')).toEqual(r);
+  });
+
+  it('a typed-in item travels in the URL, field by field', () => {
+    const r: Route = { ...playgroundDefaults('inference'), data: 'typed', typed: { input_1: 'A dog runs & jumps.', input_2: 'An animal moves?', output: 'entailment' } };
+    expect(format(r)).toBe('#/playground?task=inference&data=typed&t.input_1=A+dog+runs+%26+jumps.&t.input_2=An+animal+moves%3F&t.output=entailment');
+    expect(parse(format(r))).toEqual(r);
   });
 
   it('bad values fall back to their defaults, one by one', () => {

@@ -148,4 +148,19 @@ describe('Playground store', () => {
     expect(await playground.prepare({ ...playgroundDefaults(), data: 'local:theirs.json' })).toMatchObject({ state: 'unavailable', message: expect.stringContaining('local:theirs.json') });
     expect(await playground.prepare({ ...playgroundDefaults(), data: 'sst2_test_500' })).toMatchObject({ state: 'unavailable', catalogue: 'sst2_test_500' });
   });
+
+  it('builds the prompt of a typed-in item (ICL demos from the built-in pool), and says when it is empty', async () => {
+    const { playground } = setup();
+    const typed = { input_1: 'A cat sleeps on the warm windowsill.', input_2: 'An animal is resting.', output: 'entailment' };
+    const p = await playground.prepare({ ...playgroundDefaults('inference'), data: 'typed', mode: 'icl', shots: 2, typed });
+    expect(p.state).toBe('ready');
+    if (p.state !== 'ready') return;
+    expect(p.item).toMatchObject({ fields: { input_1: typed.input_1, input_2: typed.input_2 }, output: 'entailment' });
+    expect(p.prompt.text).toContain(typed.input_1);
+    expect(p.prompt.text).toContain(typed.input_2);
+    expect(p.prompt.demos).toHaveLength(2);
+    await playground.run({ ...playgroundDefaults('inference'), data: 'typed', typed });
+    expect(playground.columns[0].classification?.scores.labels).toEqual(['entailment', 'neutral', 'contradiction']);
+    expect(await playground.prepare({ ...playgroundDefaults('inference'), data: 'typed', typed: { output: 'neutral' } })).toMatchObject({ state: 'unavailable', message: expect.stringContaining('empty') });
+  });
 });

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { markCommon, segmentWords } from '../../src/ui/views/playground/text-diff.ts';
 import { promptParts, visibleWhitespace } from '../../src/ui/views/playground/prompt-parts.ts';
 import { actionOf } from '../../src/ui/views/playground/keys.ts';
+import { tokenPieces } from '../../src/ui/views/playground/token-pieces.ts';
 import { pageOf, searchItems } from '../../src/ui/views/datasets/browse.ts';
 import { buildPrompt } from '../../src/core/prompts/index.ts';
 import { getTask } from '../../src/core/tasks/index.ts';
@@ -72,5 +73,15 @@ describe('keyboard map and dataset browsing', () => {
     expect(searchItems(items, '')).toHaveLength(items.length);
     expect(pageOf([1, 2, 3, 4, 5], 9, 2)).toEqual({ items: [5], page: 2, pages: 3 });
     expect(pageOf([], 0, 2)).toEqual({ items: [], page: 0, pages: 1 });
+  });
+});
+
+describe('tokenPieces (the shaded output reads as the decoded text)', () => {
+  it('turns ▁ into spaces, drops the leading space, and decodes runs of byte tokens together', () => {
+    expect(tokenPieces(['▁The', '▁cat', '<0x0A>', 'sat'])).toEqual(['The', ' cat', '\n', 'sat']);
+    expect(tokenPieces(['a', '<0xE2>', '<0x80>', '<0x94>', 'b'])).toEqual(['a', '—', '', '', 'b']);
+    expect(tokenPieces(['x', '<0x3D>', '▁y'])).toEqual(['x', '=', ' y']);
+    expect(tokenPieces(['<0xFF>', 'z'])).toEqual(['\uFFFD', 'z']);
+    expect(tokenPieces([])).toEqual([]);
   });
 });

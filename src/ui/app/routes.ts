@@ -21,6 +21,13 @@ export type ViewName = (typeof VIEWS)[number];
 
 export const DEFAULT_MODEL_ID = 'tiny-random-llama-f32';
 
+/** The dataset id of an item typed in on the Playground (its text travels in the URL). */
+export const TYPED_DATASET_ID = 'typed';
+/** The typed-in item's reference (generation) or gold label (classification), beside its input fields. */
+export const TYPED_OUTPUT_KEY = 'output';
+/** URL parameter prefix of the typed-in item's fields: `t.input=…&t.output=…`. */
+const TYPED_PARAM = 't.';
+
 /** The built-in examples' dataset id of a task (src/ui/state/builtin-examples.ts). */
 export function builtinDatasetId(task: PaperTaskId): string {
   return `ftlab-${task}`;
@@ -48,6 +55,11 @@ export interface PlaygroundRoute {
   present: boolean;
   /** Word-level differences between the columns' outputs. */
   diff: boolean;
+  /**
+   * The typed-in item (used when `data` is TYPED_DATASET_ID): its input fields and its
+   * reference or gold label under TYPED_OUTPUT_KEY. It is in the URL, so a link carries it.
+   */
+  typed: Readonly<Record<string, string>>;
 }
 
 export interface DatasetsRoute {
@@ -125,7 +137,13 @@ export function playgroundDefaults(task: PaperTaskId = 'sentiment'): PlaygroundR
     models: [DEFAULT_MODEL_ID],
     present: false,
     diff: false,
+    typed: {},
   };
+}
+
+function readTyped(params: URLSearchParams): Record<string, string> {
+  // fromEntries defines own properties, so even a key such as "__proto__" stays plain data.
+  return Object.fromEntries([...params].filter(([key]) => key.startsWith(TYPED_PARAM) && key.length > TYPED_PARAM.length).map(([key, value]) => [key.slice(TYPED_PARAM.length), value]));
 }
 
 const playground: Codec<PlaygroundRoute> = {
@@ -147,6 +165,7 @@ const playground: Codec<PlaygroundRoute> = {
       models: readList(p, 'models', d.models),
       present: p.get('present') === '1',
       diff: p.get('diff') === '1',
+      typed: readTyped(p),
     };
   },
   write(r, p) {
@@ -163,6 +182,7 @@ const playground: Codec<PlaygroundRoute> = {
     setIf(p, 'models', r.models.join(','), d.models.join(','));
     if (r.present) p.set('present', '1');
     if (r.diff) p.set('diff', '1');
+    for (const key of Object.keys(r.typed).sort()) p.set(TYPED_PARAM + key, r.typed[key]);
   },
 };
 

@@ -11,12 +11,12 @@ import { FtlabError } from '../../core/errors.ts';
 import { getTask, isPaperTaskId } from '../../core/tasks/paper-tasks.ts';
 import type { PaperTaskId } from '../../core/tasks/types.ts';
 import type { DatasetRepo, ImportFailure, StoredDataset } from '../../store/datasetRepo.ts';
-import { builtinDatasetId } from '../app/routes.ts';
+import { builtinDatasetId, TYPED_DATASET_ID, TYPED_OUTPUT_KEY } from '../app/routes.ts';
 import { builtinExamples } from './builtin-examples.ts';
 import { isoNow } from './clock.ts';
 import { SvelteSet } from 'svelte/reactivity';
 
-export type DatasetOrigin = 'builtin' | 'catalogue' | 'imported';
+export type DatasetOrigin = 'builtin' | 'catalogue' | 'imported' | 'typed';
 
 export interface Dataset {
   id: string;
@@ -53,6 +53,28 @@ function builtinDatasets(): Dataset[] {
       warnings: [],
     };
   });
+}
+
+export const TYPED_SOURCE = 'typed in';
+
+/**
+ * The one-item dataset of an item typed in on the Playground: the task's input fields (missing
+ * ones empty, others ignored), its reference or gold label, and the built-in demonstration pool
+ * so ICL and FTICL prompts can be built around it.
+ */
+export function typedDataset(task: PaperTaskId, typed: Readonly<Record<string, string>>): Dataset {
+  const def = getTask(task);
+  const fields = Object.fromEntries(def.inputFields.map((f) => [f, typed[f] ?? '']));
+  return {
+    id: TYPED_DATASET_ID,
+    title: 'Typed in',
+    task,
+    origin: 'typed',
+    source: 'typed in on this page (it travels in the link)',
+    items: [{ source: TYPED_SOURCE, index: 0, fields, output: typed[TYPED_OUTPUT_KEY] ?? '' }],
+    pool: builtinExamples(task).pool,
+    warnings: [],
+  };
 }
 
 function fromStored(d: StoredDataset): Dataset | null {

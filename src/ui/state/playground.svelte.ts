@@ -12,8 +12,8 @@ import { getTask } from '../../core/tasks/paper-tasks.ts';
 import { isClassification, type TaskDefinition } from '../../core/tasks/types.ts';
 import type { TaskItem } from '../../core/datasets/types.ts';
 import { describeError } from '../../engine-client/errors.ts';
-import type { PlaygroundRoute } from '../app/routes.ts';
-import type { DatasetLibrary, Dataset } from './datasets.svelte.ts';
+import { TYPED_DATASET_ID, type PlaygroundRoute } from '../app/routes.ts';
+import { typedDataset, type DatasetLibrary, type Dataset } from './datasets.svelte.ts';
 import type { ModelSlots, ShownError } from './model-slots.svelte.ts';
 
 /** The paper's generation budget. */
@@ -96,7 +96,7 @@ export class Playground {
     };
     try {
       if (!this.library.ready) await this.library.init();
-      const dataset = this.library.get(route.data);
+      const dataset = route.data === TYPED_DATASET_ID ? typedDataset(route.task, route.typed) : this.library.get(route.data);
       if (!dataset) {
         const avail = this.library.availability(route.data);
         if (avail === 'catalogue') {
@@ -105,7 +105,10 @@ export class Playground {
         return set({ state: 'unavailable', message: `this link uses dataset "${route.data}", which is not in this browser`, hint: 'import it in Datasets, or load it from the catalogue' });
       }
       const task = getTask(dataset.task);
-      const item = dataset.items[route.item];
+      if (dataset.origin === 'typed' && task.inputFields.every((f) => !route.typed[f]?.trim())) {
+        return set({ state: 'unavailable', message: 'the typed-in item is empty', hint: `type its ${task.inputFields.join(' and ')} above` });
+      }
+      const item = dataset.origin === 'typed' ? dataset.items[0] : dataset.items[route.item];
       if (!item) return set({ state: 'unavailable', message: `dataset "${dataset.title}" has ${dataset.items.length} items: there is no item ${route.item + 1}`, hint: 'pick another item' });
       const shots = route.mode === 'zero-shot' ? 0 : Math.max(1, route.shots);
       let demos: readonly TaskItem[] | undefined;
