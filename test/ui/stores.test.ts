@@ -164,3 +164,38 @@ describe('Playground store', () => {
     expect(await playground.prepare({ ...playgroundDefaults('inference'), data: 'typed', typed: { output: 'neutral' } })).toMatchObject({ state: 'unavailable', message: expect.stringContaining('empty') });
   });
 });
+
+describe('ModelSlots: models added by URL', () => {
+  const manifest = (over: Record<string, unknown> = {}) =>
+    JSON.stringify({ schema: 'ftlab-manifest', version: 1, id: 'llama2-7b-fticl-xsum2000-q4f16_1', baseModel: 'meta-llama/Llama-2-7b-hf', method: 'fticl', training: { dataset: 'xsum_train_2000', size: 2000, shots: 2 }, template: 1, quantization: 'q4f16_1', modelLib: null, files: ['mlc-chat-config.json', 'tensor-cache.json', 'tokenizer.json', 'params_shard_0.bin'].map((path, i) => ({ path, sha256: 'a'.repeat(64), size: 1000 + i })), ...over });
+  const storage = () => {
+    const m = new Map<string, string>();
+    return { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v) };
+  };
+  const files = (table: Record<string, string>) => async (url: string) => (url in table ? { status: 200, text: table[url] } : { status: 404, text: '' });
+
+  it('reads the manifest first: id, method, training set, shots, template, size; kept and restored', async () => {
+    const store = storage();
+    const fetchFile = files({ 'http://h/m/fticl/ftlab-manifest.json': manifest() });
+    const slots = new ModelSlots(() => new FakeSlotEngine(), 'http://h/app/', { fetchFile, storage: store });
+    const s = await slots.addFromUrl('/m/fticl', 'webgpu');
+    expect(s).toMatchObject({ kind: 'url', id: 'llama2-7b-fticl-xsum2000-q4f16_1', url: 'http://h/m/fticl/', backend: 'webgpu', sizeBytes: 4006, provenance: { method: 'FTICL', trainingSet: 'xsum_train_2000', trainingSize: 2000, shots: 2, template: 1 } });
+    const again = new ModelSlots(() => new FakeSlotEngine(), 'http://h/app/', { fetchFile, storage: store });
+    expect(again.source(s.id)).toBeUndefined();
+    await again.restoreAdded();
+    expect(again.source(s.id)).toMatchObject({ provenance: { method: 'FTICL' } });
+    again.removeAdded(s.id);
+    const third = new ModelSlots(() => new FakeSlotEngine(), 'http://h/app/', { fetchFile, storage: store });
+    await third.restoreAdded();
+    expect(third.source(s.id)).toBeUndefined();
+  });
+
+  it('a folder without a manifest is added and says so; a broken manifest is refused, nothing added', async () => {
+    const fetchFile = files({ 'http://h/bad/ftlab-manifest.json': manifest({ method: 'sft' }) });
+    const slots = new ModelSlots(() => new FakeSlotEngine(), 'http://h/', { fetchFile, storage: storage() });
+    expect(await slots.addFromUrl('http://h/plain/', 'cpu')).toMatchObject({ id: 'plain', provenance: { method: expect.stringContaining('no ftlab-manifest.json') } });
+    const n = slots.sources.length;
+    await expect(slots.addFromUrl('http://h/bad/', 'cpu')).rejects.toMatchObject({ code: 'manifest-invalid', message: expect.stringContaining('method') });
+    expect(slots.sources).toHaveLength(n);
+  });
+});

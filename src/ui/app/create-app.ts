@@ -36,6 +36,11 @@ async function fetchText(url: string): Promise<string> {
   return res.text();
 }
 
+async function fetchFile(url: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(url);
+  return { status: res.status, text: res.ok ? await res.text() : '' };
+}
+
 export function createApp(win: Window): AppContext {
   const storage = (() => {
     try {
@@ -48,7 +53,8 @@ export function createApp(win: Window): AppContext {
   const catalogueOverride = new URLSearchParams(win.location.search).get('catalogue') ?? undefined;
   const prefs = new Prefs(storage, catalogueOverride ? { catalogueBase: catalogueOverride } : {});
   const router = new Router(win);
-  const slots = new ModelSlots(() => createEngineClient(), win.location.href);
+  const slots = new ModelSlots(() => createEngineClient(), win.location.href, { fetchFile, storage });
+  void slots.restoreAdded();
   const library = new DatasetLibrary(lazyIdbRepo(), fetchText, () => prefs.catalogueBase);
   const playground = new Playground(library, slots);
   return { router, prefs, slots, library, playground, session: new EngineSession() };

@@ -11,6 +11,11 @@ import { FtlabError } from '../../core/errors.ts';
 import type { BackendName } from '../../engine-client/index.ts';
 import { describeError } from '../../engine-client/errors.ts';
 import { backendOf, EMBEDDED_MODELS, specOf, type ModelSource } from './model-sources.ts';
+import { folderUrl, sourceFromUrl, type AddedModel, type FetchFile } from './model-by-url.ts';
+
+/** Where the models added by URL are kept (localStorage in the app, a Map in Node tests). */
+export type AddedModelsStorage = Pick<Storage, 'getItem' | 'setItem'>;
+const ADDED_KEY = 'ftlab.models.added.v1';
 
 /** What a slot needs of an engine client (the worker client in the app, a fake in Node tests). */
 export interface SlotEngine extends Engine {
@@ -97,11 +102,84 @@ export class ModelSlots {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #slots = new Map<string, ModelSlot>();
 
+  /** Models added by URL, kept in this browser (and restored, manifest read again, on reload). */
+  added = $state.raw<readonly AddedModel[]>([]);
+  readonly #fetchFile: FetchFile | null;
+  readonly #storage: AddedModelsStorage | null;
+
   constructor(
     private readonly createEngine: () => SlotEngine,
     private readonly baseHref: string,
+    deps: { fetchFile?: FetchFile; storage?: AddedModelsStorage | null } = {},
   ) {
+    this.#fetchFile = deps.fetchFile ?? null;
+    this.#storage = deps.storage ?? null;
     this.#makeSlots();
+  }
+
+  /**
+   * Adds a model folder by URL: reads its manifest first (id, method, training set, size), so
+   * nothing downloads before the user loads it. Kept in this browser. A broken manifest throws
+   * (ManifestInvalidError, with every problem) and nothing is added.
+   */
+  async addFromUrl(url: string, backend: BackendName): Promise<ModelSource> {
+    if (!this.#fetchFile) throw new FtlabError('no-fetch', 'this app cannot fetch files', 'add the model from a local folder instead');
+    const added: AddedModel = { url: folderUrl(url, this.baseHref), backend };
+    const source = await sourceFromUrl(added, this.baseHref, this.#fetchFile);
+    this.addSources([source]);
+    this.added = [...this.added.filter((a) => a.url !== added.url), added];
+    this.#saveAdded();
+    return source;
+  }
+
+  /** Reads back the models added by URL in an earlier visit (each manifest read again). */
+  restoreAdded(): Promise<void> {
+    this.#restored = this.#restore();
+    return this.#restored;
+  }
+
+  /** Resolves once the models added in an earlier visit are back (a link may name one). */
+  whenRestored(): Promise<void> {
+    return this.#restored;
+  }
+
+  #restored: Promise<void> = Promise.resolve();
+
+  async #restore(): Promise<void> {
+    const saved = this.#readAdded();
+    if (saved.length === 0 || !this.#fetchFile) return;
+    this.added = saved;
+    const sources = await Promise.all(saved.map((a) => sourceFromUrl(a, this.baseHref, this.#fetchFile!).catch(() => null)));
+    this.addSources(sources.filter((s): s is ModelSource => s !== null));
+  }
+
+  /** Forgets a model added by URL. */
+  removeAdded(id: string): void {
+    const source = this.source(id);
+    if (source?.kind !== 'url') return;
+    void this.#slots.get(id)?.unload();
+    this.sources = this.sources.filter((s) => s.id !== id);
+    this.#slots.delete(id);
+    this.added = this.added.filter((a) => a.url !== source.url);
+    this.#saveAdded();
+  }
+
+  #readAdded(): AddedModel[] {
+    try {
+      const parsed: unknown = JSON.parse(this.#storage?.getItem(ADDED_KEY) ?? '[]');
+      if (!Array.isArray(parsed)) return [];
+      return parsed.filter((a): a is AddedModel => !!a && typeof a === 'object' && typeof (a as AddedModel).url === 'string' && ((a as AddedModel).backend === 'cpu' || (a as AddedModel).backend === 'webgpu'));
+    } catch {
+      return []; // unreadable: start without them
+    }
+  }
+
+  #saveAdded(): void {
+    try {
+      this.#storage?.setItem(ADDED_KEY, JSON.stringify(this.added));
+    } catch {
+      // storage full or disabled: the model stays for this session
+    }
   }
 
   #makeSlots(): void {

@@ -11,7 +11,13 @@ export interface ModelProvenance {
   method: string;
   /** The training set (e.g. "amazon_train_2000"), when fine-tuned. */
   trainingSet?: string;
+  /** Training examples used (e.g. 2000), when fine-tuned. */
+  trainingSize?: number;
   shots?: number;
+  /** The prompt template ("map") trained with, when fine-tuned. */
+  template?: number;
+  /** The model the weights start from, when a manifest says. */
+  baseModel?: string;
 }
 
 export type ModelSource =
@@ -20,7 +26,7 @@ export type ModelSource =
   /** A model of the webgpu backend's registry (prebuilt Llama-2-7b, added by URL, imported folder). */
   | { kind: 'webgpu-registry'; id: string; title: string; summary: ModelSummary; provenance: ModelProvenance }
   /** An MLC folder by URL, on the cpu engine (any size, slow) or webgpu. */
-  | { kind: 'url'; id: string; title: string; url: string; backend: BackendName; provenance: ModelProvenance };
+  | { kind: 'url'; id: string; title: string; url: string; backend: BackendName; provenance: ModelProvenance; sizeBytes?: number };
 
 /** The backend a source's model runs on. */
 export function backendOf(source: ModelSource): BackendName {

@@ -164,6 +164,7 @@ export class Playground {
   async #runColumn(i: number, route: PlaygroundRoute, p: Extract<Prepared, { state: 'ready' }>): Promise<void> {
     const modelId = route.models[i];
     try {
+      await this.slots.whenRestored();
       if (!this.slots.source(modelId)) throw new FtlabError('model-unknown', `this link uses model "${modelId}", which is not in this browser`, 'add it in Models (by URL or from a local folder), or remove it from the columns');
       this.#patch(i, { status: 'loading' });
       const engine = await this.slots.engineFor(modelId);
