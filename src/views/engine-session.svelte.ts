@@ -4,7 +4,7 @@
  * goes through `run`, which records busy/error uniformly.
  */
 import type { GenerateRequest, GenerateResult, LoadedModelInfo, LoadProgress, ModelSpec } from '../core/engine.ts';
-import { createEngineClient, describeError, type BackendName, type CacheBackend, type EngineClient, type ModelSummary } from '../engine-client/index.ts';
+import { createEngineClient, describeError, type BackendName, type CacheBackend, type CachedModelSummary, type EngineClient, type ModelSummary } from '../engine-client/index.ts';
 import { MODEL_PRESETS } from './models.ts';
 import { readCachePreference, writeCachePreference } from './cache-preference.ts';
 
@@ -30,6 +30,8 @@ export class EngineSession {
   cancelling = $state(false);
   /** The webgpu backend's model registry (prebuilt Llama-2-7b, added, imported); null until asked. */
   webgpuModels = $state<ModelSummary[] | null>(null);
+  /** What the webgpu cache holds of each registry model (status, bytes); null until asked. */
+  cachedModels = $state.raw<readonly CachedModelSummary[] | null>(null);
   /** The Load panel's model choice (a preset id, a registry id or CUSTOM_MODEL); here so other panels can pick one. */
   modelChoice = $state(MODEL_PRESETS[0].id);
 
@@ -101,6 +103,20 @@ export class EngineSession {
       this.webgpuModels = await this.client.listModels();
     } catch (e) {
       this.webgpuModels = [];
+      this.error = describeError(e);
+    }
+  }
+
+  /**
+   * Reads what the browser cache holds of each webgpu registry model, so a view can say what is
+   * cached before anything downloads (loads web-llm in the worker: only where webgpu is in use).
+   */
+  async refreshCachedModels(): Promise<void> {
+    try {
+      await this.applyCachePreference();
+      this.cachedModels = await this.client.listCachedModels();
+    } catch (e) {
+      this.cachedModels = [];
       this.error = describeError(e);
     }
   }

@@ -65,3 +65,14 @@ describe('Models: a folder added by URL', () => {
     expect(await page.getByRole('row').count()).toBe(rows);
   });
 });
+
+describe('Playground: a link naming a prebuilt webgpu model', () => {
+  it('finds it in the registry and says it is not cached yet, before anything downloads', async () => {
+    await page.goto(`${h.origin}/#/playground?models=tiny-random-llama-f32,Llama-2-7b-chat-hf-q4f32_1-MLC`);
+    await page.getByLabel('Prompt text').waitFor();
+    const box = page.getByRole('checkbox', { name: /Llama-2-7b-chat-hf-q4f32_1-MLC/ });
+    await expect.poll(() => box.isChecked(), { timeout: 60_000 }).toBe(true);
+    await expect.poll(() => page.getByTestId('cache-note').textContent(), { timeout: 60_000 }).toMatch(/not cached: the first run downloads it/);
+    expect(await page.getByText('not in this browser').count()).toBe(0);
+  });
+});
