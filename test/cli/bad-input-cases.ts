@@ -131,8 +131,9 @@ export function badInputCases(D: string, M: string): BadInputCase[] {
     // The commands added since (they use defineCommand, so the shared checks hold for them too).
     usage('report --min-samples -1', ['report', '--records', f('records-bad.jsonl'), '--min-samples', '-1'], /report: --min-samples must be ≥ 1, not -1/),
     usage('report extra positional', ['report', '--records', f('records-bad.jsonl'), 'extra'], /unexpected argument "extra": report takes only --options/),
-    // report's own design: a bad line is skipped with a warning naming it (file, line, field), the rest reported.
-    { name: 'report a records file with a wrong-typed middle record (skipped, warned)', argv: ['report', '--records', f('records-bad.jsonl')], code: 0, message: /^report: warning: .*records-bad\.jsonl line 2: a classification record whose field "metric" must be a finite number, not "x" \(line skipped\)$/, lastLine: true },
+    // A bad line is an error naming the file, line and field; --skip-bad-lines reports the rest, warning per line.
+    input('report a records file with a wrong-typed middle record', ['report', '--records', f('records-bad.jsonl')], /report: .*records-bad\.jsonl line 2: a classification record whose field "metric" must be a finite number, not "x"/),
+    { name: 'report --skip-bad-lines a wrong-typed middle record (skipped, warned)', argv: ['report', '--records', f('records-bad.jsonl'), '--skip-bad-lines'], code: 0, message: /^report: warning: .*records-bad\.jsonl line 2: a classification record whose field "metric" must be a finite number, not "x" \(line skipped\)$/, lastLine: true },
     input('convert a missing checkpoint folder', ['convert', '--hf', f('no-such-hf'), '--out', f('converted')], /no-such-hf\/config\.json could not be read: no such file/),
     usage('convert extra positional', ['convert', '--hf', f('no-such-hf'), '--out', f('converted'), 'junk'], /unexpected argument "junk"/),
     input('delta a folder that is no model', ['delta', '--base', f('a-folder'), '--model', f('a-folder')], /a-folder could not be read: neither an MLC folder/),

@@ -65,11 +65,15 @@ describe('ftlab report', () => {
     expect(rows.map((x) => [x.dataset, Number(x.value)])).toEqual([['sst2', s.accuracy.value]]);
   });
 
-  it('skips a bad line with a warning naming it; one-line errors for bad options', async () => {
+  it('a bad line is an error naming it (exit 1); --skip-bad-lines reports the rest with a warning; one-line errors for bad options', async () => {
     const broken = path.join(dir, 'broken.jsonl');
     fs.writeFileSync(broken, fs.readFileSync(records, 'utf8') + '{not json\n');
     const n = fs.readFileSync(broken, 'utf8').split('\n').length - 1;
-    const r = await runCli(['report', '--records', broken, '--format', 'json']);
+    const refused = await runCli(['report', '--records', broken, '--format', 'json']);
+    expect(refused.code).toBe(1);
+    expect(refused.out).toBe('');
+    expect(refused.err).toMatch(new RegExp(`report: .*broken\\.jsonl line ${n}: not valid JSON`));
+    const r = await runCli(['report', '--records', broken, '--format', 'json', '--skip-bad-lines']);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(new RegExp(`report: warning: .*broken\\.jsonl line ${n}: not valid JSON`));
     expect((await report([])).err).toMatch(/--records FILE.jsonl is required/);

@@ -11,6 +11,7 @@ import { buildFigure, cellsFromRecords, FIGURE_KINDS, formatDelta, formatInterva
 import { DEFAULT_STUDY_SETTINGS } from '../../core/datasets/protocol.ts';
 import { defineCommand, opt } from '../define.ts';
 import { CliOptionError } from '../support/errors.ts';
+import { FtlabError } from '../../core/errors.ts';
 import { readTextFile } from '../support/input.ts';
 
 const FORMATS = ['table', 'csv', 'json'] as const;
@@ -81,6 +82,7 @@ const REPORT_OPTIONS = {
   format: opt.choice('table (default) | csv | json', FORMATS, { default: 'table' }),
   'min-samples': opt.int('cells with fewer scored samples are flagged "too few" (default 10)', { min: 1, default: 10 }),
   base: opt.string('the model differences are taken from (default: the first base model)', { value: 'MODEL' }),
+  'skip-bad-lines': opt.flag('report the valid lines of a file with bad ones, warning per skipped line (default: a bad line is an error, exit 1)'),
 };
 
 export const reportCommand = defineCommand({
@@ -95,6 +97,13 @@ export const reportCommand = defineCommand({
     const trainingSet = values['training-set'];
 
     const parsed = parseImport(await readTextFile(file), file);
+    // A bad line fails the command (a script must not get a figure silently missing samples),
+    // unless --skip-bad-lines asks for the rest, with a warning naming each skipped line.
+    if (parsed.problems.length > 0 && !values['skip-bad-lines']) {
+      const [first] = parsed.problems;
+      const more = parsed.problems.length - 1;
+      throw new FtlabError('records-invalid', `report: ${file} line ${first.line}: ${first.message}${more > 0 ? ` (and ${more} more bad line${more === 1 ? '' : 's'})` : ''}`, '--skip-bad-lines reports the other lines, with a warning per skipped line');
+    }
     for (const p of parsed.problems) io.err(`report: warning: ${file} line ${p.line}: ${p.message} (line skipped)\n`);
     if (parsed.records.length === 0) throw fail(`${file} holds no sample records`, 'run `ftlab eval --out FILE` first');
     const cells = cellsFromRecords(parsed.records, parsed.plans);
