@@ -33,6 +33,7 @@
  * options (e.g. --shots needs --demos) belong to the command or to a shared resolver such as
  * resolvePromptSettings. Every error is a one-line CliOptionError (exit 2).
  */
+import { checkWholeNumber, type IntRange } from '../core/input/values.ts';
 import type { CliIO } from './types.ts';
 import { CliOptionError } from './support/errors.ts';
 
@@ -63,28 +64,18 @@ export interface OptionDef<T> {
 
 /** The values a table of options yields, by name. */
 export type OptionValues<O extends OptionTable> = { readonly [K in keyof O]: O[K] extends OptionDef<infer T> ? T : never };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the table's value types vary; OptionValues recovers each one
-export type OptionTable = Record<string, OptionDef<any>>;
+/** Any command's option table (each entry's value type is recovered by OptionValues). */
+export type OptionTable = Record<string, OptionDef<unknown>>;
 
 // ── Value parsers (shared by every command) ─────────────────────────────────────────────────
 
-export interface IntRange {
-  min?: number;
-  max?: number;
-}
+export type { IntRange };
 
-/** A whole number within [min, max]: "3" yes; "3.5", "1e3", "0x1f", "" no. */
+/** A whole number within [min, max]: "3" yes; "3.5", "1e3", "0x1f", "" no (the app's forms check the same way). */
 export function parseWholeNumber(text: string, flag: string, range: IntRange = {}): number {
-  const min = range.min ?? 0;
-  const max = range.max ?? Number.MAX_SAFE_INTEGER;
-  const t = text.trim();
-  if (!/^[+-]?\d+$/.test(t)) throw new OptionValueError(`${flag} must be a whole number, not ${JSON.stringify(text)}`);
-  const n = Number(t);
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    const bound = range.max === undefined ? `≥ ${min}` : `between ${min} and ${max}`;
-    throw new OptionValueError(`${flag} must be ${bound}, not ${t.replace(/^\+/, '')}`);
-  }
-  return n;
+  const r = checkWholeNumber(text, flag, range);
+  if (!r.ok) throw new OptionValueError(r.message);
+  return r.value;
 }
 
 /** One of a vocabulary declared `as const`. */

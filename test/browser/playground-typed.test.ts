@@ -74,4 +74,21 @@ describe('the Playground: a typed-in item, and word differences', () => {
     await page.getByRole('checkbox', { name: 'Word differences between columns' }).uncheck();
     await expect.poll(() => column(page, 1).locator('[data-testid="output"] .changed').count()).toBe(0);
   });
+
+  it('the Shots and Item fields refuse what the command line refuses, in the same words', async () => {
+    await page.goto(`${h.origin}/#/playground?task=sentiment&mode=icl&shots=2`);
+    await page.getByLabel('Prompt text').waitFor();
+    await page.getByLabel('Shots').fill('-2');
+    await page.getByLabel('Shots').blur();
+    await expect.poll(() => page.getByTestId('field-error').textContent()).toBe('Shots must be between 1 and 64, not -2');
+    expect(await page.getByLabel('Shots').inputValue()).toBe('2');
+    expect(page.url()).toContain('shots=2');
+    await page.getByLabel('Item number').fill('99');
+    await page.getByLabel('Item number').blur();
+    await expect.poll(() => page.getByTestId('field-error').textContent()).toBe('Item must be between 1 and 3, not 99');
+    await page.getByLabel('Shots').fill('4');
+    await page.getByLabel('Shots').blur();
+    await expect.poll(() => page.url()).toContain('shots=4');
+    expect(await page.getByTestId('field-error').count()).toBe(0);
+  });
 });
