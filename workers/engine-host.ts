@@ -21,11 +21,13 @@ import type {
 } from '../src/core/engine.ts';
 import { EngineRequestError, EngineUnavailableError, ModelNotLoadedError } from '../src/core/engine-errors.ts';
 import {
+  BACKENDS,
   isBackendName,
   isWebgpuExtraName,
   WEBGPU_EXTRAS,
   type BackendName,
   type EngineWorkerApi,
+  type RemoteServer,
   type WebgpuExtraArgs,
   type WebgpuExtraName,
   type WebgpuExtraResult,
@@ -40,6 +42,8 @@ export type ExtraFunction = (...args: never[]) => unknown;
 export interface BackendFactories {
   cpu(): Promise<Engine>;
   webgpu(): Promise<Engine>;
+  /** A client of one OpenAI-compatible server (a new one per load: the server may differ). */
+  openai(server: RemoteServer): Promise<Engine>;
   /** The webgpu backend's extras (capability report, cache, storage, local import). */
   webgpuExtras(): Promise<Partial<Record<WebgpuExtraName, ExtraFunction>>>;
 }
@@ -65,9 +69,9 @@ export class EngineHost implements EngineWorkerApi {
   async load(model: ModelSpec, onProgress?: (p: LoadProgress) => void, opts?: WorkerLoadOptions): Promise<LoadedModelInfo> {
     const backend = checkBackend(opts?.backend ?? this.selected);
     return this.oneAtATime(async () => {
-      const engine = await this.engine(backend);
+      const engine = backend === 'openai' ? await this.remoteEngine(opts?.server) : await this.engine(backend);
       // One model at a time: free the other backend's model (7B weights do not fit twice).
-      if (this.active && this.active.backend !== backend) {
+      if (this.active && (this.active.backend !== backend || this.active.engine !== engine)) {
         const previous = this.active.engine;
         this.active = null;
         await previous.unload();
@@ -145,7 +149,15 @@ export class EngineHost implements EngineWorkerApi {
     return result;
   }
 
-  private engine(backend: BackendName): Promise<Engine> {
+  /** The openai backend's engine for a server: built per load, as each load may name another server. */
+  private async remoteEngine(server: RemoteServer | undefined): Promise<Engine> {
+    if (!server || !Array.isArray(server.baseUrls) || server.baseUrls.length === 0) {
+      throw new EngineRequestError('an "openai" load needs a server (its base URL)', 'give the server\'s base URL, e.g. http://127.0.0.1:8000/v1');
+    }
+    return this.factories.openai(server);
+  }
+
+  private engine(backend: Exclude<BackendName, 'openai'>): Promise<Engine> {
     let engine = this.engines.get(backend);
     if (!engine) {
       engine = this.factories[backend]();
@@ -164,7 +176,7 @@ export class EngineHost implements EngineWorkerApi {
 
 function checkBackend(name: unknown): BackendName {
   if (!isBackendName(name)) {
-    throw new EngineRequestError(`unknown backend "${String(name)}"`, 'pick "cpu" or "webgpu"');
+    throw new EngineRequestError(`unknown backend "${String(name)}"`, `pick one of: ${BACKENDS.join(', ')}`);
   }
   return name;
 }

@@ -2,8 +2,9 @@
  * The engine worker: one module worker per page, exposed with comlink. It runs the model off the
  * page's main thread on one of two backends that read the same MLC weight folders:
  * - "cpu": the TypeScript Llama (workers/backends/cpu/), exact and slow, any browser;
- * - "webgpu": web-llm 0.2.86 (workers/backends/webgpu/), fast, needs WebGPU.
- * Both are imported lazily (separate chunks), so a cpu-only session never evaluates web-llm.
+ * - "webgpu": web-llm 0.2.86 (workers/backends/webgpu/), fast, needs WebGPU;
+ * - "openai": a client of an OpenAI-compatible server the user names (workers/backends/openai/).
+ * Each is imported lazily (separate chunks), so a cpu-only session never evaluates web-llm.
  *
  * Created by the page as `new Worker(new URL('../../workers/engine.worker.ts', import.meta.url),
  * {type: 'module'})` (src/engine-client/), which Vite builds as a chunk of its own.
@@ -11,7 +12,7 @@
 import * as Comlink from 'comlink';
 import type { Engine } from '../src/core/engine.ts';
 import { EngineHost, type ExtraFunction } from './engine-host.ts';
-import { installErrorTransfer, type WebgpuExtraArgs, type WebgpuExtraName, type WebgpuExtraResult } from './protocol.ts';
+import { installErrorTransfer, type RemoteServer, type WebgpuExtraArgs, type WebgpuExtraName, type WebgpuExtraResult } from './protocol.ts';
 
 /** Releases a progress callback from the page (a comlink proxy: a MessagePort). */
 function release(onProgress: unknown): void {
@@ -56,6 +57,10 @@ const host = new WorkerEngineHost({
   async webgpu(): Promise<Engine> {
     const { WebGpuEngine } = await import('./backends/webgpu/index.ts');
     return new WebGpuEngine();
+  },
+  async openai(server: RemoteServer): Promise<Engine> {
+    const { OpenAiEngine } = await import('./backends/openai/index.ts');
+    return new OpenAiEngine({ baseUrls: server.baseUrls, ...(server.apiKey ? { apiKey: server.apiKey } : {}), ...(server.concurrency ? { concurrency: server.concurrency } : {}) });
   },
   async webgpuExtras(): Promise<Partial<Record<WebgpuExtraName, ExtraFunction>>> {
     return import('./backends/webgpu/index.ts');

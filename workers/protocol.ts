@@ -30,8 +30,11 @@ import type {
 // Type-only: erased from both bundles, so the page never loads the webgpu backend (web-llm).
 import type * as WebgpuBackendModule from './backends/webgpu/index.ts';
 
-/** The engines the worker can run. */
-export const BACKENDS = ['cpu', 'webgpu'] as const;
+/**
+ * The engines the worker can run: the TypeScript cpu engine, web-llm on WebGPU, and a client of
+ * an OpenAI-compatible server (vLLM, llama.cpp's server) the user points the page at.
+ */
+export const BACKENDS = ['cpu', 'webgpu', 'openai'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 export function isBackendName(x: unknown): x is BackendName {
@@ -42,6 +45,17 @@ export function isBackendName(x: unknown): x is BackendName {
 export interface WorkerLoadOptions {
   /** Which backend loads this model; defaults to the one picked by selectBackend() (or 'cpu'). */
   backend?: BackendName;
+  /** The server an 'openai' load talks to (the model spec's id is the server's model name). */
+  server?: RemoteServer;
+}
+
+/** An OpenAI-compatible server, as the page names it. */
+export interface RemoteServer {
+  /** One or more base URLs serving the same models, e.g. "http://127.0.0.1:8000/v1". */
+  baseUrls: string[];
+  apiKey?: string;
+  /** Requests in flight (default 4). */
+  concurrency?: number;
 }
 
 /**

@@ -25,6 +25,7 @@ import {
   installErrorTransfer,
   type BackendName,
   type EngineWorkerApi,
+  type RemoteServer,
   type WebgpuExtraArgs,
   type WebgpuExtraName,
   type WebgpuExtraResult,
@@ -41,11 +42,13 @@ import type {
   StorageEstimate,
 } from './webgpu-extras.ts';
 
-export type { BackendName } from '../../workers/protocol.ts';
+export type { BackendName, RemoteServer } from '../../workers/protocol.ts';
 
 export interface LoadOptions {
   /** Backend for this load; defaults to the selected one ('cpu' until selectBackend()). */
   backend?: BackendName;
+  /** The server of an 'openai' load. */
+  server?: RemoteServer;
 }
 
 /** Engine + the worker's extras. Every method is a call into the worker. */

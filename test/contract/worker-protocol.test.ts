@@ -25,6 +25,9 @@ function clientOverChannel(ports: MessagePort[]): EngineClient {
     webgpu: async () => {
       throw new EngineUnavailableError('webgpu', 'not in this test', 'use the cpu backend');
     },
+    openai: async () => {
+      throw new EngineUnavailableError('openai', 'not in this test', 'use the cpu backend');
+    },
     webgpuExtras: async () => ({}),
   });
   const { port1, port2 } = new MessageChannel();

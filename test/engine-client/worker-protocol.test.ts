@@ -70,6 +70,10 @@ function setup(extras: Awaited<ReturnType<BackendFactories['webgpuExtras']>> = {
   const host = new EngineHost({
     cpu: async () => doubleEngine('cpu', log),
     webgpu: async () => doubleEngine('webgpu', log),
+    openai: async (server) => {
+      log.push(`openai server ${server.baseUrls.join(' ')}`);
+      return doubleEngine('openai', log);
+    },
     webgpuExtras: async () => extras,
   });
   const { port1, port2 } = new MessageChannel();
@@ -171,6 +175,18 @@ describe('engine client over comlink', () => {
     await client.selectBackend('cpu');
     await client.interrupt();
     expect(log.at(-1)).toBe('webgpu.interrupt');
+  });
+
+  it('an openai load needs its server, gets an engine of its own per server, and frees the previous model', async () => {
+    const { client, log } = setup();
+    const err = await client.load(MODEL, undefined, { backend: 'openai' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineRequestError);
+    expect((err as FtlabError).message).toMatch(/needs a server/);
+    await client.load(MODEL);
+    await client.load(MODEL, undefined, { backend: 'openai', server: { baseUrls: ['http://a/v1'] } });
+    await client.load(MODEL, undefined, { backend: 'openai', server: { baseUrls: ['http://b/v1', 'http://c/v1'] } });
+    expect(await client.currentBackend()).toBe('openai');
+    expect(log).toEqual(['cpu.load(double)', 'openai server http://a/v1', 'cpu.unload', 'openai.load(double)', 'openai server http://b/v1 http://c/v1', 'openai.unload', 'openai.load(double)']);
   });
 
   it('forwards webgpu extras and says which exist', async () => {

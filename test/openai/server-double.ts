@@ -24,6 +24,8 @@ export interface DoubleOptions {
   bosId?: number;
   /** Faults for the next /completions requests, in order (consumed one per request). */
   faults?: Fault[];
+  /** Answer cross-origin requests from pages (CORS, with preflight), as vLLM's server does by default. */
+  cors?: boolean;
 }
 
 export interface ServerDouble {
@@ -105,6 +107,16 @@ export async function startServerDouble(opts: DoubleOptions): Promise<ServerDoub
   }
 
   const server = http.createServer((req, res) => {
+    if (opts.cors) {
+      res.setHeader('access-control-allow-origin', '*');
+      res.setHeader('access-control-allow-headers', 'content-type, authorization');
+      res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204);
+        res.end();
+        return;
+      }
+    }
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString('utf8')));
     req.on('end', () => {

@@ -7,10 +7,16 @@ import { Playground } from '../../src/ui/state/playground.svelte.ts';
 import { MemoryDatasetRepo } from '../../src/store/datasetRepo.ts';
 import { playgroundDefaults } from '../../src/ui/app/routes.ts';
 import { FakeEngine } from '../run/fake-engine.ts';
+import type { LoadedModelInfo, LoadProgress, ModelSpec } from '../../src/core/engine.ts';
 import { Router, type RouterWindow } from '../../src/ui/app/router.svelte.ts';
 
 class FakeSlotEngine extends FakeEngine implements SlotEngine {
   terminated = false;
+  readonly loads: { spec: ModelSpec; opts: unknown }[] = [];
+  override async load(spec: ModelSpec, _onProgress?: (p: LoadProgress) => void, opts?: unknown): Promise<LoadedModelInfo> {
+    this.loads.push({ spec, opts });
+    return super.load(spec);
+  }
   terminate(): void {
     this.terminated = true;
   }
@@ -197,5 +203,29 @@ describe('ModelSlots: models added by URL', () => {
     const n = slots.sources.length;
     await expect(slots.addFromUrl('http://h/bad/', 'cpu')).rejects.toMatchObject({ code: 'manifest-invalid', message: expect.stringContaining('method') });
     expect(slots.sources).toHaveLength(n);
+  });
+
+  it('a remote endpoint: checked, kept without its API key, restored, loaded on the openai backend with its server', async () => {
+    const store = storage();
+    const engines: FakeSlotEngine[] = [];
+    const slots = new ModelSlots(() => {
+      const e = new FakeSlotEngine();
+      engines.push(e);
+      return e;
+    }, 'http://h/app/', { fetchFile: files({}), storage: store });
+    expect(() => slots.addRemote({ baseUrl: 'not a url', model: 'm', tokenizerUrl: '/tok' })).toThrow(/not a server URL/);
+    expect(() => slots.addRemote({ baseUrl: 'ftp://x/v1', model: 'm', tokenizerUrl: '/tok' })).toThrow(/not an http\(s\) URL/);
+    expect(() => slots.addRemote({ baseUrl: 'http://gpu:8000/v1', model: ' ', tokenizerUrl: '/tok' })).toThrow(/model name is empty/);
+    const s = slots.addRemote({ baseUrl: 'http://gpu:8000/v1/', model: 'ft-paws', tokenizerUrl: '/tok', apiKey: 'sk-secret' });
+    expect(s).toMatchObject({ kind: 'remote', id: 'ft-paws@gpu:8000', model: 'ft-paws', baseUrl: 'http://gpu:8000/v1', tokenizerUrl: 'http://h/tok/', apiKey: 'sk-secret' });
+    const slot = slots.slot(s.id)!;
+    expect(slot.backend).toBe('openai');
+    await slots.engineFor(s.id);
+    expect(engines.at(-1)?.loads.at(-1)).toMatchObject({ spec: { id: 'ft-paws', url: 'http://h/tok/' }, opts: { backend: 'openai', server: { baseUrls: ['http://gpu:8000/v1'], apiKey: 'sk-secret' } } });
+    expect(JSON.stringify([store.getItem('ftlab.models.remote.v1'), store.getItem('ftlab.models.added.v1')])).not.toContain('sk-secret');
+    const again = new ModelSlots(() => new FakeSlotEngine(), 'http://h/app/', { fetchFile: files({}), storage: store });
+    await again.restoreAdded();
+    expect(again.source(s.id)).toMatchObject({ kind: 'remote', model: 'ft-paws' });
+    expect(again.source(s.id)).not.toHaveProperty('apiKey');
   });
 });

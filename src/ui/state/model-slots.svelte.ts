@@ -8,18 +8,34 @@
  */
 import type { Engine, LoadedModelInfo, LoadProgress, ModelSpec } from '../../core/engine.ts';
 import { FtlabError } from '../../core/errors.ts';
-import type { BackendName } from '../../engine-client/index.ts';
+import type { BackendName, RemoteServer } from '../../engine-client/index.ts';
 import { describeError } from '../../engine-client/errors.ts';
-import { backendOf, EMBEDDED_MODELS, specOf, type ModelSource } from './model-sources.ts';
+import { backendOf, EMBEDDED_MODELS, remoteId, serverOf, specOf, type ModelSource } from './model-sources.ts';
 import { folderUrl, sourceFromUrl, type AddedModel, type FetchFile } from './model-by-url.ts';
 
 /** Where the models added by URL are kept (localStorage in the app, a Map in Node tests). */
 export type AddedModelsStorage = Pick<Storage, 'getItem' | 'setItem'>;
 const ADDED_KEY = 'ftlab.models.added.v1';
+const REMOTES_KEY = 'ftlab.models.remote.v1';
+
+function remoteSource(r: RemoteEndpoint, apiKey?: string): ModelSource {
+  const id = remoteId(r.model, r.baseUrl);
+  return { kind: 'remote', id, title: id, model: r.model, baseUrl: r.baseUrl, tokenizerUrl: r.tokenizerUrl, ...(apiKey ? { apiKey } : {}), provenance: { method: 'served' } };
+}
+
+/** A model on an OpenAI-compatible server, as kept in this browser (no API key). */
+export interface RemoteEndpoint {
+  /** e.g. "http://127.0.0.1:8000/v1". */
+  baseUrl: string;
+  /** The server's model name (what /v1/models lists). */
+  model: string;
+  /** The folder with the model's tokenizer.json and config (ftlab tokenizes locally). */
+  tokenizerUrl: string;
+}
 
 /** What a slot needs of an engine client (the worker client in the app, a fake in Node tests). */
 export interface SlotEngine extends Engine {
-  load(model: ModelSpec, onProgress?: (p: LoadProgress) => void, opts?: { backend?: BackendName }): Promise<LoadedModelInfo>;
+  load(model: ModelSpec, onProgress?: (p: LoadProgress) => void, opts?: { backend?: BackendName; server?: RemoteServer }): Promise<LoadedModelInfo>;
   terminate(): void;
 }
 
@@ -67,7 +83,8 @@ export class ModelSlot {
     this.progress = { phase: 'fetch', fraction: 0, text: 'starting the engine worker' };
     this.#engine ??= this.createEngine();
     try {
-      this.info = await this.#engine.load(specOf(this.source, this.baseHref), (p) => (this.progress = p), { backend: this.backend });
+      const server = serverOf(this.source);
+      this.info = await this.#engine.load(specOf(this.source, this.baseHref), (p) => (this.progress = p), { backend: this.backend, ...(server ? { server } : {}) });
       this.progress = { phase: 'done', fraction: 1, text: `loaded ${this.info.id}` };
       this.status = 'ready';
       return this.#engine;
@@ -132,6 +149,33 @@ export class ModelSlots {
     return source;
   }
 
+  /** Remote endpoints added (kept in this browser without their API keys). */
+  remotes = $state.raw<readonly RemoteEndpoint[]>([]);
+
+  /**
+   * Adds a model served by an OpenAI-compatible server. Nothing is asked of the server yet: the
+   * first load checks that it answers this page (CORS) and lists the model name.
+   */
+  addRemote(endpoint: RemoteEndpoint & { apiKey?: string }): ModelSource {
+    const baseUrl = endpoint.baseUrl.trim().replace(/\/+$/, '');
+    const tokenizerUrl = folderUrl(endpoint.tokenizerUrl, this.baseHref);
+    let check: URL;
+    try {
+      check = new URL(baseUrl);
+    } catch {
+      throw new FtlabError('remote-url', `"${endpoint.baseUrl}" is not a server URL`, 'give its base URL with the /v1 path, e.g. http://127.0.0.1:8000/v1');
+    }
+    if (check.protocol !== 'http:' && check.protocol !== 'https:') throw new FtlabError('remote-url', `"${endpoint.baseUrl}" is not an http(s) URL`, 'give its base URL with the /v1 path, e.g. http://127.0.0.1:8000/v1');
+    const model = endpoint.model.trim();
+    if (!model) throw new FtlabError('remote-model', 'the server\'s model name is empty', 'give the name the server lists under /v1/models (for vLLM a LoRA adapter is one more name)');
+    const saved: RemoteEndpoint = { baseUrl, model, tokenizerUrl };
+    const source = remoteSource(saved, endpoint.apiKey);
+    this.addSources([source]);
+    this.remotes = [...this.remotes.filter((r) => remoteId(r.model, r.baseUrl) !== source.id), saved];
+    this.#saveAdded();
+    return source;
+  }
+
   /** Reads back the models added by URL in an earlier visit (each manifest read again). */
   restoreAdded(): Promise<void> {
     this.#restored = this.#restore();
@@ -146,6 +190,11 @@ export class ModelSlots {
   #restored: Promise<void> = Promise.resolve();
 
   async #restore(): Promise<void> {
+    const remotes = this.#readRemotes();
+    if (remotes.length > 0) {
+      this.remotes = remotes;
+      this.addSources(remotes.map((r) => remoteSource(r)));
+    }
     const saved = this.#readAdded();
     if (saved.length === 0 || !this.#fetchFile) return;
     this.added = saved;
@@ -153,15 +202,35 @@ export class ModelSlots {
     this.addSources(sources.filter((s): s is ModelSource => s !== null));
   }
 
-  /** Forgets a model added by URL. */
+  /** Forgets a model added by URL or a remote endpoint. */
   removeAdded(id: string): void {
     const source = this.source(id);
-    if (source?.kind !== 'url') return;
+    if (source?.kind !== 'url' && source?.kind !== 'remote') return;
     void this.#slots.get(id)?.unload();
     this.sources = this.sources.filter((s) => s.id !== id);
     this.#slots.delete(id);
-    this.added = this.added.filter((a) => a.url !== source.url);
+    if (source.kind === 'url') this.added = this.added.filter((a) => a.url !== source.url);
+    else this.remotes = this.remotes.filter((r) => remoteId(r.model, r.baseUrl) !== id);
     this.#saveAdded();
+  }
+
+  #readRemotes(): RemoteEndpoint[] {
+    try {
+      const parsed: unknown = JSON.parse(this.#storage?.getItem(REMOTES_KEY) ?? '[]');
+      if (!Array.isArray(parsed)) return [];
+      return parsed.filter((r): r is RemoteEndpoint => {
+        if (!r || typeof r !== 'object') return false;
+        const e = r as Record<string, unknown>;
+        if (typeof e.baseUrl !== 'string' || typeof e.model !== 'string' || typeof e.tokenizerUrl !== 'string') return false;
+        try {
+          return !!new URL(e.baseUrl);
+        } catch {
+          return false;
+        }
+      });
+    } catch {
+      return []; // unreadable: start without them
+    }
   }
 
   #readAdded(): AddedModel[] {
@@ -177,6 +246,8 @@ export class ModelSlots {
   #saveAdded(): void {
     try {
       this.#storage?.setItem(ADDED_KEY, JSON.stringify(this.added));
+      // API keys are never written to storage: they stay in this page's memory.
+      this.#storage?.setItem(REMOTES_KEY, JSON.stringify(this.remotes.map(({ baseUrl, model, tokenizerUrl }) => ({ baseUrl, model, tokenizerUrl }))));
     } catch {
       // storage full or disabled: the model stays for this session
     }

@@ -3,7 +3,7 @@
  * Other kinds (a remote OpenAI-compatible endpoint, a trained delta) are one more member each.
  */
 import type { ModelSpec } from '../../core/engine.ts';
-import type { BackendName, ModelSummary } from '../../engine-client/index.ts';
+import type { BackendName, ModelSummary, RemoteServer } from '../../engine-client/index.ts';
 
 /** How a model was made, for labels and grouping (from its ftlab-manifest.json when it has one). */
 export interface ModelProvenance {
@@ -26,7 +26,18 @@ export type ModelSource =
   /** A model of the webgpu backend's registry (prebuilt Llama-2-7b, added by URL, imported folder). */
   | { kind: 'webgpu-registry'; id: string; title: string; summary: ModelSummary; provenance: ModelProvenance }
   /** An MLC folder by URL, on the cpu engine (any size, slow) or webgpu. */
-  | { kind: 'url'; id: string; title: string; url: string; backend: BackendName; provenance: ModelProvenance; sizeBytes?: number };
+  | { kind: 'url'; id: string; title: string; url: string; backend: BackendName; provenance: ModelProvenance; sizeBytes?: number }
+  /**
+   * A model served by an OpenAI-compatible server (vLLM, llama.cpp's server): `model` is the
+   * server's model name (a LoRA adapter is one more name), the tokenizer comes from a folder the
+   * page reads (ftlab tokenizes locally). The API key is kept for this page only, never saved.
+   */
+  | { kind: 'remote'; id: string; title: string; model: string; baseUrl: string; tokenizerUrl: string; apiKey?: string; provenance: ModelProvenance };
+
+/** A remote model's id in this app: its name at its server's host (another server may serve the same name). */
+export function remoteId(model: string, baseUrl: string): string {
+  return `${model}@${new URL(baseUrl).host}`;
+}
 
 /** The backend a source's model runs on. */
 export function backendOf(source: ModelSource): BackendName {
@@ -37,7 +48,15 @@ export function backendOf(source: ModelSource): BackendName {
       return 'webgpu';
     case 'url':
       return source.backend;
+    case 'remote':
+      return 'openai';
   }
+}
+
+/** The server a remote source's loads go to (undefined for the other kinds). */
+export function serverOf(source: ModelSource): RemoteServer | undefined {
+  if (source.kind !== 'remote') return undefined;
+  return { baseUrls: [source.baseUrl], ...(source.apiKey ? { apiKey: source.apiKey } : {}) };
 }
 
 /** The ModelSpec to load a source's model with (URLs resolved against the page). */
@@ -50,6 +69,10 @@ export function specOf(source: ModelSource, baseHref: string): ModelSpec {
     case 'url': {
       const href = new URL(source.url, baseHref).href;
       return { id: source.id, url: href.endsWith('/') ? href : `${href}/` };
+    }
+    case 'remote': {
+      const href = new URL(source.tokenizerUrl, baseHref).href;
+      return { id: source.model, url: href.endsWith('/') ? href : `${href}/` };
     }
   }
 }
