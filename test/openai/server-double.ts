@@ -26,6 +26,8 @@ export interface DoubleOptions {
   faults?: Fault[];
   /** Answer cross-origin requests from pages (CORS, with preflight), as vLLM's server does by default. */
   cors?: boolean;
+  /** A pause before each completion, so concurrent requests overlap (default 2 ms; 0 for benchmarks). */
+  overlapMs?: number;
 }
 
 export interface ServerDouble {
@@ -34,6 +36,8 @@ export interface ServerDouble {
   requests: { path: string; body: Record<string, unknown> }[];
   /** Most /completions requests in flight at once. */
   maxInFlight: number;
+  /** Milliseconds spent computing /completions answers (benchmarks subtract the double's own work). */
+  busyMs: number;
   faults: Fault[];
   close(): Promise<void>;
 }
@@ -44,7 +48,7 @@ export async function startServerDouble(opts: DoubleOptions): Promise<ServerDoub
   const { engine, dialect } = opts;
   const bos = opts.bosId ?? 1;
   let inFlight = 0;
-  const state: ServerDouble = { url: '', requests: [], maxInFlight: 0, faults: opts.faults ?? [], close: async () => undefined };
+  const state: ServerDouble = { url: '', requests: [], maxInFlight: 0, busyMs: 0, faults: opts.faults ?? [], close: async () => undefined };
 
   // After a lone "▁" (whose space the decoder strips) a piece keeps its own leading space.
   const pieceText = (id: number): Promise<string> => engine.detokenize([29871, id]);
@@ -148,8 +152,10 @@ export async function startServerDouble(opts: DoubleOptions): Promise<ServerDoub
           if (fault && 'delayMs' in fault) await sleep(fault.delayMs);
           if (fault && 'status' in fault) return send(fault.status, fault.body ?? { error: { message: `injected ${fault.status}` } }, fault.retryAfter ? { 'retry-after': String(fault.retryAfter) } : {});
           // Let concurrent requests overlap, so max in flight is observable.
-          await sleep(2);
+          if ((opts.overlapMs ?? 2) > 0) await sleep(opts.overlapMs ?? 2);
+          const began = performance.now();
           const r = (await serialized(() => completions(body))) as { status: number; json: unknown };
+          state.busyMs += performance.now() - began;
           if (!res.destroyed) send(r.status, r.json);
         } catch (e) {
           send(500, { error: { message: String(e) } });
