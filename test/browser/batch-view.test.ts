@@ -185,6 +185,12 @@ describe('the Batch view', () => {
     const confirm = page.getByRole('group', { name: /^Confirm deleting/ });
     await confirm.waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'batch-delete-confirm-light.png'), fullPage: true });
+    // Keyboard: focus moves into the confirm step; Escape keeps the run, as Keep it does.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Keep it');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => confirm.count()).toBe(0);
+    expect(await rows.count()).toBe(3);
+    await page.getByRole('button', { name: /^Delete amazon in-domain/ }).last().click();
     await confirm.getByRole('button', { name: 'Keep it' }).click();
     expect(await rows.count()).toBe(3);
     await page.getByRole('button', { name: /^Delete amazon in-domain/ }).last().click();
