@@ -200,6 +200,25 @@ describe('the Batch view', () => {
     await open();
     await expect.poll(() => rows.count()).toBe(2);
     expect(await page.getByText(id).count()).toBe(0);
+  });
+
+  it('a free plan: any test sets × modes × maps × N, its work counted (generation budget included)', async () => {
+    await page.getByRole('radio', { name: 'Free plan' }).check();
+    for (const name of ['sst2', 'xsum']) await page.getByRole('checkbox', { name, exact: true }).check();
+    await page.getByRole('checkbox', { name: 'icl', exact: true }).uncheck();
+    await page.getByRole('checkbox', { name: /float32/ }).check();
+    await page.getByRole('checkbox', { name: /q4f16_1/ }).uncheck();
+    await page.getByLabel('map 0').check();
+    await page.getByLabel('map 1').check();
+    await page.getByLabel('First N items').fill('3');
+    await page.getByLabel('First N items').press('Tab');
+    expect(await page.getByTestId('work').textContent()).toContain('"tiny-random-llama-f32 on sst2, xsum"');
+    const work = await countWork();
+    // 1 model × 2 test sets × zero-shot × 2 maps × 3 items; xsum's 6 samples may generate 60 tokens each.
+    expect(work).toMatch(/cells\s*4/);
+    expect(work).toMatch(/samples\s*12/);
+    expect(work).toMatch(/generated tokens at most\s*360/);
+    await page.screenshot({ path: path.join(SHOTS, 'batch-free-light.png'), fullPage: true });
     expect(h.browser.logs.filter((l) => !/Failed to load resource.*404/.test(l))).toEqual([]);
   });
 });
