@@ -157,7 +157,7 @@ describe('the Batch view', () => {
     expect(new Set(samples).size).toBe(200);
   });
 
-  it('leaving Batch for the Playground and back keeps the run and its progress', async () => {
+  it('leaving Batch for the Playground and back keeps the run and its progress; pause, then resume', async () => {
     await plan({ kind: 'in-domain', map: 1, n: 25 });
     await countWork();
     await page.getByRole('button', { name: 'Start' }).click();
@@ -170,6 +170,12 @@ describe('the Batch view', () => {
     await page.getByTestId('run-panel').waitFor();
     // The same run: its count went on while the view was away (never back to 0).
     expect(await planCount()).toBeGreaterThanOrEqual(5);
+    // Pause stops after the sample in flight; Resume goes on from there.
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(status, { timeout: 30_000 }).toBe('paused');
+    const paused = await planCount();
+    expect(paused).toBeLessThan(200);
+    await page.getByTestId('run-panel').getByRole('button', { name: 'Resume' }).click();
     await expect.poll(() => page.getByTestId('plan-percent').textContent(), { timeout: 180_000 }).toBe('100 %');
     expect(await page.getByTestId('plan-count').textContent()).toBe('200 of 200 samples');
     expect(await page.getByTestId('live-cells').locator('tbody tr').count()).toBe(8);
