@@ -17,7 +17,7 @@ import { getTask } from '../../src/core/tasks/paper-tasks.ts';
 import { expandPlan } from '../../src/core/run/plan.ts';
 import { ModelSlots, type SlotEngine } from '../../src/ui/state/model-slots.svelte.ts';
 import { BatchRun, type BatchRecordStore } from '../../src/ui/state/batch-run.svelte.ts';
-import { defaultBatchForm, draftOf, parseShotList, planOf, presetModelIds, trainingSetName, type CatalogueSource } from '../../src/ui/state/batch-plan.ts';
+import { defaultBatchForm, draftOf, parseShotList, planOf, presetModelIds, readBatchForm, trainingSetName, type CatalogueSource } from '../../src/ui/state/batch-plan.ts';
 import { EMBEDDED_MODELS, type ModelSource } from '../../src/ui/state/model-sources.ts';
 
 /** A fake slot whose stats, after its first generation, are 2000 prompt tokens/s and 100 new tokens/s. */
@@ -99,6 +99,21 @@ describe('batch plan drafts', () => {
 });
 
 describe('BatchRun', () => {
+  it('keeps the edited plan across a reload (its storage); a bad saved value reads as the defaults', () => {
+    const m = new Map<string, string>();
+    const storage = { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v) };
+    const slots = new ModelSlots(() => new FakeSlotEngine(), 'http://127.0.0.1/');
+    const deps = { slots, store: async () => new MemoryRecordStore(), data: paperFiles, baseHref: 'http://127.0.0.1/', storage };
+    const a = new BatchRun(deps);
+    a.edit({ source: 'free', testSets: ['sst2'], models: [TINY[1]], limit: 7, shots: '2' });
+    const b = new BatchRun(deps);
+    expect(b.form).toEqual(a.form);
+    expect(b.form).toMatchObject({ source: 'free', testSets: ['sst2'], models: [TINY[1]], limit: 7 });
+    m.set('ftlab.batch.form.v1', '{not json');
+    expect(new BatchRun(deps).form).toEqual(defaultBatchForm());
+    expect(readBatchForm({ source: 'nope', limit: -3, modes: ['icl', 'bogus'], templates: [1, 'x'] })).toEqual({ ...defaultBatchForm(), modes: ['icl'] });
+  });
+
   it('counts the work before it runs: cells, samples, tokens with the model\'s tokenizer, rates', async () => {
     const { batch, engines } = setup();
     await batch.estimate();

@@ -52,6 +52,6 @@ export function createApp(win: Window): AppContext {
   const slots = new ModelSlots(() => createEngineClient(), win.location.href);
   const library = new DatasetLibrary(lazyIdbRepo(), fetchText, () => prefs.catalogueBase);
   const playground = new Playground(library, slots);
-  const batch = new BatchRun({ slots, store: () => import('../../store/idbRecordStore.ts').then((m) => m.openFtlabStore()), data: library, baseHref: win.location.href });
+  const batch = new BatchRun({ slots, store: () => import('../../store/idbRecordStore.ts').then((m) => m.openFtlabStore()), data: library, baseHref: win.location.href, storage });
   return { router, prefs, slots, library, playground, batch, session: new EngineSession() };
 }

@@ -60,6 +60,32 @@ export function defaultBatchForm(): BatchForm {
   };
 }
 
+/**
+ * A saved form read back (localStorage: it outlives a reload): each field that is missing or of
+ * the wrong shape keeps its default, so an old or hand-edited value never breaks the view.
+ */
+export function readBatchForm(raw: unknown): BatchForm {
+  const d = defaultBatchForm();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return d;
+  const r = raw as Record<string, unknown>;
+  const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? [...(v as string[])] : undefined);
+  const ints = (v: unknown): number[] | undefined => (Array.isArray(v) && v.every((x) => Number.isInteger(x) && (x as number) >= 0) ? [...(v as number[])] : undefined);
+  const positive = (v: unknown): number | undefined => (Number.isInteger(v) && (v as number) >= 1 ? (v as number) : undefined);
+  const kinds: readonly string[] = ['in-domain', 'out-of-domain', 'cross-task'];
+  return {
+    source: isOneOf(PLAN_SOURCES, r.source) ? r.source : d.source,
+    trainingSet: isOneOf(TRAINING_SETS, r.trainingSet) ? r.trainingSet : d.trainingSet,
+    kind: typeof r.kind === 'string' && kinds.includes(r.kind) ? (r.kind as PresetKind) : d.kind,
+    models: strings(r.models) ?? d.models,
+    testSets: strings(r.testSets) ?? d.testSets,
+    modes: (strings(r.modes) ?? d.modes).filter((m): m is EvalMode => isOneOf(BATCH_MODES, m)),
+    shots: typeof r.shots === 'string' ? r.shots : d.shots,
+    templates: ints(r.templates) ?? d.templates,
+    limit: positive(r.limit) ?? d.limit,
+    maxNewTokens: positive(r.maxNewTokens) ?? d.maxNewTokens,
+  };
+}
+
 /** "amazon_train_2000" → "amazon"; a short name stays as it is. */
 export function trainingSetName(raw: string | undefined): string | undefined {
   if (!raw) return undefined;

@@ -18,7 +18,7 @@ import type { BatchSession, SessionSnapshot } from '../../core/run/session.ts';
 import type { StoredPlan } from '../../core/run/stored-plan.ts';
 import type { WorkEstimate, Rates } from '../../core/run/estimate.ts';
 import { describeError } from '../../engine-client/errors.ts';
-import { defaultBatchForm, draftOf, planOf, presetModelIds, type BatchForm, type CatalogueSource } from './batch-plan.ts';
+import { draftOf, planOf, presetModelIds, readBatchForm, type BatchForm, type CatalogueSource } from './batch-plan.ts';
 import type { ModelSlots, ShownError } from './model-slots.svelte.ts';
 
 /** What the store needs of the record store: the runner's contract plus the run library's. */
@@ -38,7 +38,11 @@ export interface BatchRunDeps {
   /** A fresh run id (tests give a fixed one). */
   newRunId?: () => string;
   now?: () => number;
+  /** Where the edited plan is kept across reloads (localStorage in the app; none: this session only). */
+  storage?: Pick<Storage, 'getItem' | 'setItem'> | null;
 }
+
+const FORM_KEY = 'ftlab.batch.form.v1';
 
 /** The work of the edited plan, as the view shows it before Start. */
 export type WorkState =
@@ -90,7 +94,7 @@ export class SlotsEngine implements Engine {
 }
 
 export class BatchRun {
-  form = $state<BatchForm>(defaultBatchForm());
+  form = $state<BatchForm>(readBatchForm(null));
   work = $state.raw<WorkState>({ state: 'idle' });
   snapshot = $state.raw<SessionSnapshot>(IDLE);
   /** The cells of the plan that runs (or ran last). */
@@ -103,7 +107,14 @@ export class BatchRun {
   #store: Promise<BatchRecordStore> | null = null;
   #estimateSeq = 0;
 
-  constructor(private readonly deps: BatchRunDeps) {}
+  constructor(private readonly deps: BatchRunDeps) {
+    try {
+      const saved = deps.storage?.getItem(FORM_KEY);
+      if (saved) this.form = readBatchForm(JSON.parse(saved));
+    } catch {
+      // an unreadable saved form is not worth an error: the defaults
+    }
+  }
 
   /** Every stored plan as the run library shows it, newest first. */
   get library(): LibraryEntry[] {
@@ -151,6 +162,11 @@ export class BatchRun {
     }
     this.#estimateSeq++;
     if (this.work.state !== 'idle') this.work = { state: 'idle' };
+    try {
+      this.deps.storage?.setItem(FORM_KEY, JSON.stringify(this.form));
+    } catch {
+      // storage full or disabled: the form holds for this session
+    }
   }
 
   async #toPlan(draft: PlanDraft): Promise<EvalPlan> {
