@@ -27,7 +27,8 @@ const playground = fc.record({
 const datasets = fc.record({ view: fc.constant('datasets' as const), dataset: id, q: id, page: fc.nat({ max: 1000 }) });
 const models = fc.record({ view: fc.constant('models' as const), model: id });
 const evaluate = fc.constant({ view: 'evaluate' as const });
-const route: fc.Arbitrary<Route> = fc.oneof(playground, datasets, models, evaluate);
+const batch = fc.constant({ view: 'batch' as const });
+const route: fc.Arbitrary<Route> = fc.oneof(playground, datasets, models, evaluate, batch);
 
 describe('route codec', () => {
   it('parse(format(r)) equals r for every route', () => {

@@ -73,6 +73,20 @@ export class MemoryRecordStore implements RecordStore {
     return p && structuredClone(p);
   }
 
+  /** Deletes a stored plan, its run metadata and the records that run wrote (as the IndexedDB store does); returns how many records went. */
+  async deletePlan(id: string): Promise<number> {
+    this.plans.delete(id);
+    this.runs.delete(id);
+    let n = 0;
+    for (const [k, r] of this.records) {
+      if (r.runId === id) {
+        this.records.delete(k);
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Every stored plan, in the order first written. */
   async listPlans(): Promise<StoredPlan[]> {
     return [...this.plans.values()].map((p) => structuredClone(p));

@@ -278,7 +278,12 @@ export async function runPlan(plan: EvalPlan, opts: RunOptions): Promise<RunResu
         cellTotal: entry.cellTotal,
         ...(record.kind !== 'error' ? { lastMetric: record.metric } : {}),
       });
-      if (progress.done % 10 === 0) await store.putRun?.(meta('running'));
+      // Every 10 samples the run's metadata and stored plan say how far it got, so a page that
+      // goes away mid-cell offers "Resume (X of Y done)" with X at most 9 behind.
+      if (progress.done % 10 === 0) {
+        await store.putRun?.(meta('running'));
+        if (done !== entry.cellTotal) await savePlan('running');
+      }
       // The cell is finished: its aggregate goes into the stored plan now, not at the run's end.
       if (done === entry.cellTotal && store.putPlan) {
         storedCells[entry.cellIndex].aggregate = await aggregateOf(entry.cell, work[entry.cellIndex].hashes);

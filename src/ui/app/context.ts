@@ -4,6 +4,7 @@
  */
 import { createContext } from 'svelte';
 import type { EngineSession } from '../../views/engine-session.svelte.ts';
+import type { BatchRun } from '../state/batch-run.svelte.ts';
 import type { DatasetLibrary } from '../state/datasets.svelte.ts';
 import type { ModelSlots } from '../state/model-slots.svelte.ts';
 import type { Playground } from '../state/playground.svelte.ts';
@@ -16,6 +17,8 @@ export interface AppContext {
   slots: ModelSlots;
   library: DatasetLibrary;
   playground: Playground;
+  /** The Batch view's plan, running job and run library. */
+  batch: BatchRun;
   /** The earlier panels' single engine session (Evaluate, Models & storage, capability report). */
   session: EngineSession;
 }

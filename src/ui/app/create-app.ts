@@ -5,6 +5,7 @@
 import { createEngineClient } from '../../engine-client/index.ts';
 import { IdbDatasetRepo, MemoryDatasetRepo, type DatasetRepo } from '../../store/datasetRepo.ts';
 import { EngineSession } from '../../views/engine-session.svelte.ts';
+import { BatchRun } from '../state/batch-run.svelte.ts';
 import { DatasetLibrary } from '../state/datasets.svelte.ts';
 import { ModelSlots } from '../state/model-slots.svelte.ts';
 import { Playground } from '../state/playground.svelte.ts';
@@ -57,5 +58,6 @@ export function createApp(win: Window): AppContext {
   void slots.restoreAdded();
   const library = new DatasetLibrary(lazyIdbRepo(), fetchText, () => prefs.catalogueBase);
   const playground = new Playground(library, slots);
-  return { router, prefs, slots, library, playground, session: new EngineSession() };
+  const batch = new BatchRun({ slots, store: () => import('../../store/idbRecordStore.ts').then((m) => m.openFtlabStore()), data: library, baseHref: win.location.href, storage });
+  return { router, prefs, slots, library, playground, batch, session: new EngineSession() };
 }

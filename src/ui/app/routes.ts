@@ -16,7 +16,7 @@ import type { PaperTaskId } from '../../core/tasks/types.ts';
 import { isOneOf } from '../../core/vocabulary.ts';
 
 /** The views, in the navigation's order. `evaluate` keeps the earlier Evaluate panel reachable. */
-export const VIEWS = ['playground', 'datasets', 'models', 'evaluate'] as const;
+export const VIEWS = ['playground', 'datasets', 'models', 'batch', 'evaluate'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export const DEFAULT_MODEL_ID = 'tiny-random-llama-f32';
@@ -82,7 +82,12 @@ export interface EvaluateRoute {
   view: 'evaluate';
 }
 
-export type Route = PlaygroundRoute | DatasetsRoute | ModelsRoute | EvaluateRoute;
+/** Batch: plan and run the paper's study; the run itself lives in the batch-run store. */
+export interface BatchRoute {
+  view: 'batch';
+}
+
+export type Route = PlaygroundRoute | DatasetsRoute | ModelsRoute | EvaluateRoute | BatchRoute;
 export type RouteOf<V extends ViewName> = Extract<Route, { view: V }>;
 
 interface Codec<R extends Route> {
@@ -208,7 +213,13 @@ const evaluate: Codec<EvaluateRoute> = {
   write: () => undefined,
 };
 
-const CODECS: { [V in ViewName]: Codec<RouteOf<V>> } = { playground, datasets, models, evaluate };
+const batch: Codec<BatchRoute> = {
+  defaults: () => ({ view: 'batch' }),
+  read: () => ({ view: 'batch' }),
+  write: () => undefined,
+};
+
+const CODECS: { [V in ViewName]: Codec<RouteOf<V>> } = { playground, datasets, models, evaluate, batch };
 
 /** The route a bare page (no hash, or an unknown view) opens on: the Playground. */
 export const HOME: Route = playground.defaults();
@@ -244,6 +255,9 @@ export function format(route: Route): string {
       break;
     case 'evaluate':
       evaluate.write(route, params);
+      break;
+    case 'batch':
+      batch.write(route, params);
       break;
     default: {
       const unknown: never = route;
