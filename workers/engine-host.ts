@@ -20,12 +20,15 @@ import type {
   StreamedToken,
 } from '../src/core/engine.ts';
 import { EngineRequestError, EngineUnavailableError, ModelNotLoadedError } from '../src/core/engine-errors.ts';
+import type { DeltaReport } from '../src/core/delta/stats.ts';
+import { fetchFileSource } from '../src/core/mlc/file-source.ts';
 import {
   BACKENDS,
   isBackendName,
   isWebgpuExtraName,
   WEBGPU_EXTRAS,
   type BackendName,
+  type DeltaProgressEvent,
   type EngineWorkerApi,
   type RemoteServer,
   type WebgpuExtraArgs,
@@ -120,6 +123,12 @@ export class EngineHost implements EngineWorkerApi {
 
   async stats(): Promise<EngineStats> {
     return this.loaded('report stats').stats();
+  }
+
+  async weightDelta(baseUrl: string, modelUrl: string, onProgress?: (p: DeltaProgressEvent) => void): Promise<DeltaReport> {
+    const { mlcFoldersDelta } = await import('../src/core/delta/mlc-folders.ts');
+    const send = onProgress ? bestEffort(onProgress) : undefined;
+    return mlcFoldersDelta(fetchFileSource(baseUrl), fetchFileSource(modelUrl), { base: baseUrl, model: modelUrl, names: 'mlc' }, send ? (done, total, name) => send({ done, total, name }) : undefined);
   }
 
   async webgpuExtras(): Promise<WebgpuExtraName[]> {

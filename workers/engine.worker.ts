@@ -37,6 +37,14 @@ class WorkerEngineHost extends EngineHost {
     }
   }
 
+  override async weightDelta(...args: Parameters<EngineHost['weightDelta']>): ReturnType<EngineHost['weightDelta']> {
+    try {
+      return await super.weightDelta(...args);
+    } finally {
+      release(args[2]);
+    }
+  }
+
   override async webgpuExtra<N extends WebgpuExtraName>(name: N, args: WebgpuExtraArgs<N>, onProgress?: (p: unknown) => void): Promise<WebgpuExtraResult<N>> {
     try {
       return await super.webgpuExtra(name, args, onProgress);

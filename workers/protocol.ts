@@ -27,6 +27,7 @@ import type {
   ScoreNextResult,
   StreamedToken,
 } from '../src/core/engine.ts';
+import type { DeltaReport } from '../src/core/delta/stats.ts';
 // Type-only: erased from both bundles, so the page never loads the webgpu backend (web-llm).
 import type * as WebgpuBackendModule from './backends/webgpu/index.ts';
 
@@ -39,6 +40,13 @@ export type BackendName = (typeof BACKENDS)[number];
 
 export function isBackendName(x: unknown): x is BackendName {
   return BACKENDS.some((b) => b === x);
+}
+
+/** One tensor of a weight-delta comparison done. */
+export interface DeltaProgressEvent {
+  done: number;
+  total: number;
+  name: string;
 }
 
 /** Options of load() over the worker boundary. */
@@ -83,6 +91,12 @@ export interface EngineWorkerApi {
   loglikelihood(prompt: PromptInput, continuation: string | number[]): Promise<LoglikelihoodResult>;
   interrupt(): Promise<void>;
   stats(): Promise<EngineStats>;
+
+  /**
+   * mean |Δw| between two MLC folders by URL (the paper's weight-delta analysis), off the page's
+   * thread; `onProgress` hears each tensor compared. Needs no loaded model.
+   */
+  weightDelta(baseUrl: string, modelUrl: string, onProgress?: (p: DeltaProgressEvent) => void): Promise<DeltaReport>;
 
   /**
    * Calls one of the webgpu backend's extras by name (capability report, cache, storage...).

@@ -24,6 +24,7 @@ import type {
 import {
   installErrorTransfer,
   type BackendName,
+  type DeltaProgressEvent,
   type EngineWorkerApi,
   type RemoteServer,
   type WebgpuExtraArgs,
@@ -42,7 +43,8 @@ import type {
   StorageEstimate,
 } from './webgpu-extras.ts';
 
-export type { BackendName, RemoteServer } from '../../workers/protocol.ts';
+export type { BackendName, DeltaProgressEvent, RemoteServer } from '../../workers/protocol.ts';
+import type { DeltaReport } from '../core/delta/stats.ts';
 
 export interface LoadOptions {
   /** Backend for this load; defaults to the selected one ('cpu' until selectBackend()). */
@@ -74,6 +76,8 @@ export interface EngineClient extends Engine {
   /** Where web-llm caches artifacts: Cache Storage (default) or IndexedDB. */
   setCacheBackend(backend: CacheBackend): Promise<void>;
   getCacheBackend(): Promise<CacheBackend>;
+  /** mean |Δw| between two MLC folders by (absolute) URL, in the worker; progress per tensor. */
+  weightDelta(baseUrl: string, modelUrl: string, onProgress?: (p: DeltaProgressEvent) => void): Promise<DeltaReport>;
   /** Which of the extras this build's webgpu backend provides. */
   webgpuExtras(): Promise<WebgpuExtraName[]>;
   /** Calls any webgpu extra by name, typed by the backend's own signature. */
@@ -161,6 +165,7 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
       extra('importLocalFolder', [source], onProgress ? Comlink.proxy((p: unknown) => onProgress(p as ImportProgress)) : undefined),
     setCacheBackend: (backend) => extra('setCacheBackend', [backend]),
     getCacheBackend: () => extra('getCacheBackend', []),
+    weightDelta: (baseUrl, modelUrl, onProgress) => call(() => remote.weightDelta(baseUrl, modelUrl, onProgress ? Comlink.proxy(onProgress) : undefined)),
     webgpuExtras: () => call(() => remote.webgpuExtras()),
     webgpuExtra: (name, ...args) => extra(name, args),
     terminate() {

@@ -8,18 +8,14 @@ import { absDiff, DeltaAccumulator, type DeltaReport } from '../../core/delta/st
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, loraDeltaAbs, loraScale, pairLoraTensors, parseLoraConfig } from '../../core/delta/lora.ts';
 import { ArtifactCorruptError, ArtifactMissingError } from '../../core/engine-errors.ts';
 import { readSafetensorsHeader, readSafetensorsTensor } from '../../core/safetensors/reader.ts';
-import { FtlabError } from '../../core/errors.ts';
+import { DeltaMismatchError } from '../../core/delta/mlc-folders.ts';
 import { openFileByteSource } from './file-bytes.ts';
 import { readJson } from './hf-checkpoint.ts';
 import { openPair } from './weight-sources.ts';
 
 export type DeltaProgress = (done: number, total: number, name: string) => void;
 
-export class DeltaMismatchError extends FtlabError {
-  constructor(detail: string) {
-    super('delta-mismatch', `the two models cannot be compared: ${detail}`, 'compare a fine-tuned model with its own base model (same architecture)');
-  }
-}
+export { DeltaMismatchError };
 
 export async function modelsDelta(baseDir: string, modelDir: string, onTensor?: DeltaProgress): Promise<DeltaReport> {
   const [base, model] = await openPair(baseDir, modelDir);
@@ -27,14 +23,14 @@ export async function modelsDelta(baseDir: string, modelDir: string, onTensor?: 
     const onlyBase = [...base.shapes.keys()].filter((n) => !model.shapes.has(n));
     const onlyModel = [...model.shapes.keys()].filter((n) => !base.shapes.has(n));
     if (onlyBase.length || onlyModel.length) {
-      throw new DeltaMismatchError(`${onlyBase.length} tensors only in --base (${onlyBase.slice(0, 2).join(', ')}), ${onlyModel.length} only in --model (${onlyModel.slice(0, 2).join(', ')})`);
+      throw new DeltaMismatchError(`${onlyBase.length} tensors only in the base (${onlyBase.slice(0, 2).join(', ')}), ${onlyModel.length} only in the model (${onlyModel.slice(0, 2).join(', ')})`);
     }
     const acc = new DeltaAccumulator();
     const names = [...base.shapes.keys()];
     let done = 0;
     for (const name of names) {
       const shape = base.shapes.get(name)!;
-      if (shape.join(',') !== model.shapes.get(name)!.join(',')) throw new DeltaMismatchError(`${name} is [${shape.join(', ')}] in --base, [${model.shapes.get(name)!.join(', ')}] in --model`);
+      if (shape.join(',') !== model.shapes.get(name)!.join(',')) throw new DeltaMismatchError(`${name} is [${shape.join(', ')}] in the base, [${model.shapes.get(name)!.join(', ')}] in the model`);
       const a = await base.read(name);
       const b = await model.read(name);
       const { sum, max } = absDiff(a, b);

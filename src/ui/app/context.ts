@@ -9,6 +9,7 @@ import type { DatasetLibrary } from '../state/datasets.svelte.ts';
 import type { ModelSlots } from '../state/model-slots.svelte.ts';
 import type { Playground } from '../state/playground.svelte.ts';
 import type { Prefs } from '../state/prefs.svelte.ts';
+import type { WeightDelta } from '../state/weight-delta.svelte.ts';
 import type { Router } from './router.svelte.ts';
 
 export interface AppContext {
@@ -19,6 +20,8 @@ export interface AppContext {
   playground: Playground;
   /** The Batch view's plan, running job and run library. */
   batch: BatchRun;
+  /** The Models view's weight-delta analysis (mean |Δw| between two model folders). */
+  delta: WeightDelta;
   /** The earlier panels' single engine session (Evaluate, Models & storage, capability report). */
   session: EngineSession;
 }

@@ -6,6 +6,7 @@ import { createEngineClient } from '../../engine-client/index.ts';
 import { IdbDatasetRepo, MemoryDatasetRepo, type DatasetRepo } from '../../store/datasetRepo.ts';
 import { EngineSession } from '../../views/engine-session.svelte.ts';
 import { BatchRun } from '../state/batch-run.svelte.ts';
+import { WeightDelta } from '../state/weight-delta.svelte.ts';
 import { DatasetLibrary } from '../state/datasets.svelte.ts';
 import { ModelSlots } from '../state/model-slots.svelte.ts';
 import { Playground } from '../state/playground.svelte.ts';
@@ -59,5 +60,6 @@ export function createApp(win: Window): AppContext {
   const library = new DatasetLibrary(lazyIdbRepo(), fetchText, () => prefs.catalogueBase);
   const playground = new Playground(library, slots);
   const batch = new BatchRun({ slots, store: () => import('../../store/idbRecordStore.ts').then((m) => m.openFtlabStore()), data: library, baseHref: win.location.href, storage });
-  return { router, prefs, slots, library, playground, batch, session: new EngineSession() };
+  const delta = new WeightDelta(() => createEngineClient(), win.location.href);
+  return { router, prefs, slots, library, playground, batch, delta, session: new EngineSession() };
 }
