@@ -116,7 +116,10 @@ def compile_library(model_dir: Path, quantization: str, out: Path) -> Path:
     from tvm import relax
 
     from .llama import LlamaConfig, LlamaForCausalLM, Quantization
+    from .rope import install as install_precise_rope
     from .sampling import attach_sampling_functions
+
+    install_precise_rope()
 
     chat = json.loads((model_dir / "mlc-chat-config.json").read_text())
     cfg = LlamaConfig.from_chat_config(chat)
