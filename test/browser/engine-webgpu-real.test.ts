@@ -6,20 +6,17 @@
  * number is cross-checked against the Node cpu engine on the same weights (same greedy ids,
  * log-probs within 1e-4).
  *
- * SwiftShader decodes a token in about a second (several under load), and a load takes 15-30 s:
- * the contract keeps to a few tokens per call, the tests get minutes, and the context window is
- * set to 256 through the model spec (the "exact window" test prefills a whole window; at the
- * config's 4096 that alone took minutes on the software adapter).
+ * Runs in every `npm test`. What made that affordable (measured in Chromium on SwiftShader, 2 shared
+ * cores; see the model-lib builder's schedule.py): the libraries schedule the model's kernels
+ * without shared-memory barrier reductions, which SwiftShader runs very slowly (a decode step of
+ * the tiny model went from ~4 s to ~0.4 s). The contract still keeps to a few tokens per call.
+ * The context window is set to 512 through the model spec (the interrupt test asks for 300 new
+ * tokens; the "exact window" test loads its own engine with a window of 24).
  *
- * Tolerance: 1e-3 on full-vocabulary log-probs instead of the suite's default 1e-4. Measured here:
- * max |Δ| 3.5e-4 (q0f32) and 4.2e-4 (q4f32_1) over all 32000 log-probs of the reference prompts,
- * with identical greedy ids; SwiftShader's float32 exp/sin/cos and the kernels' reduction order
- * differ from the cpu engine's float64 accumulation. A later run measured 6.7e-4 (q0f32).
- *
- * OPT-IN for now (FTLAB_WEBGPU_CONTRACT=1 npx vitest run test/browser/engine-webgpu-real.test.ts):
- * on a 2-core machine shared with other builds the two formats take well over 20 minutes, which
- * does not fit CI's budget yet; the app-level real-engine test (app-webgpu-real.test.ts) and the
- * error paths (engine-webgpu-errors.test.ts) run in every `npm test`.
+ * Tolerance: the suite's default, 1e-4 on full-vocabulary log-probs. Measured: max |Δ| 7.7e-6
+ * (q0f32) and 8.2e-6 (q4f32_1) over all 32000 log-probs of the contract's prompts, once the
+ * libraries compute RoPE's cos/sin without the shader's pow/sin/cos (model-lib rope.py); with
+ * SwiftShader's own sin/cos it was 3.5e-4 to 6.7e-4.
  */
 import path from 'node:path';
 import { describe, vi } from 'vitest';
@@ -33,12 +30,10 @@ import { PageEngine } from './harness/page-engine.ts';
 let h: BrowserHarness;
 let page: Page;
 const MODELS_DIR = path.join(PUBLIC_DIR, 'models');
-const CONTEXT_WINDOW = 256;
+const CONTEXT_WINDOW = 512;
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 1_200_000 });
 
-const ENABLED = process.env.FTLAB_WEBGPU_CONTRACT === '1';
-
-if (ENABLED) useBrowserHarness(async (harness) => {
+useBrowserHarness(async (harness) => {
   h = harness;
   ensureTinyModelLibs(MODELS_DIR);
   page = await h.browser.newPage();
@@ -46,7 +41,7 @@ if (ENABLED) useBrowserHarness(async (harness) => {
   await page.waitForSelector('body[data-ready="true"]');
 });
 
-describe.runIf(ENABLED)('webgpu backend on web-llm’s real engine (SwiftShader)', () => {
+describe('webgpu backend on web-llm’s real engine (SwiftShader)', () => {
   for (const { id, quant } of TINY_LIB_MODELS) {
     describeEngineContract(`Engine contract: webgpu backend, real web-llm MLCEngine in Chromium (${id}, ${quant})`, async () => {
       const dir = path.join(MODELS_DIR, id);
@@ -56,7 +51,6 @@ describe.runIf(ENABLED)('webgpu backend on web-llm’s real engine (SwiftShader)
       return {
         backend: 'webgpu',
         facts: { ...modelFacts(dir), contextWindow: CONTEXT_WINDOW },
-        tolerance: 1e-3,
         createEngine: () => {
           const e = new PageEngine(page, 'webgpu');
           engines.push(e);

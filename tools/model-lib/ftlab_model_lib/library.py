@@ -116,7 +116,11 @@ def compile_library(model_dir: Path, quantization: str, out: Path) -> Path:
     from tvm import relax
 
     from .llama import LlamaConfig, LlamaForCausalLM, Quantization
+    from .rope import install as install_precise_rope
     from .sampling import attach_sampling_functions
+    from .schedule import relax_pipeline
+
+    install_precise_rope()
 
     chat = json.loads((model_dir / "mlc-chat-config.json").read_text())
     cfg = LlamaConfig.from_chat_config(chat)
@@ -130,7 +134,7 @@ def compile_library(model_dir: Path, quantization: str, out: Path) -> Path:
         mod = attach_sampling_functions(mod)
     with phase("compile", "relax.build for webgpu (wasm32 host, system library)"):
         with target, tvm.transform.PassContext(config={"tirx.disable_cse_tir": True}):
-            ex = relax.build(mod, target=target, system_lib=True)
+            ex = relax.build(mod, target=target, relax_pipeline=relax_pipeline(target), system_lib=True)
     with phase("link", "emcc: model objects + TVM web runtime"):
         out.parent.mkdir(parents=True, exist_ok=True)
         ex.export_library(str(out), fcompile=_link(runtime))
