@@ -4,6 +4,8 @@ import { format, HOME, parse, playgroundDefaults, VIEWS, type Route } from '../.
 import { PROMPT_MODES, PROMPT_TOKENIZATIONS } from '../../src/core/prompts/index.ts';
 import { LABEL_SCORINGS } from '../../src/core/scoring/index.ts';
 import { PAPER_TASK_IDS } from '../../src/core/tasks/index.ts';
+import { RESULTS_FIGURES } from '../../src/ui/app/routes.ts';
+import { SAMPLE_OUTCOMES, SAMPLE_SORTS } from '../../src/core/report/drill.ts';
 
 const id = fc.string({ minLength: 0, maxLength: 24 });
 const modelId = fc.stringMatching(/^[A-Za-z0-9._:/-]{1,30}$/);
@@ -26,7 +28,24 @@ const playground = fc.record({
 const datasets = fc.record({ view: fc.constant('datasets' as const), dataset: id, q: id, page: fc.nat({ max: 1000 }) });
 const models = fc.record({ view: fc.constant('models' as const), model: id });
 const evaluate = fc.constant({ view: 'evaluate' as const });
-const route: fc.Arbitrary<Route> = fc.oneof(playground, datasets, models, evaluate);
+const results = fc.record({
+  view: fc.constant('results' as const),
+  plan: id,
+  training: id,
+  figure: fc.constantFrom(...RESULTS_FIGURES),
+  panel: id,
+  cell: id,
+  outcome: fc.constantFrom(...SAMPLE_OUTCOMES),
+  gold: id,
+  predicted: id,
+  q: id,
+  sort: fc.constantFrom(...SAMPLE_SORTS),
+  sample: fc.integer({ min: -1, max: 100_000 }),
+  compare: id,
+  changed: fc.boolean(),
+  present: fc.boolean(),
+});
+const route: fc.Arbitrary<Route> = fc.oneof(playground, datasets, models, results, evaluate);
 
 describe('route codec', () => {
   it('parse(format(r)) equals r for every route', () => {
@@ -61,6 +80,11 @@ describe('route codec', () => {
     const r: Route = { ...playgroundDefaults('summary'), item: 2, mode: 'icl', shots: 2, models: ['a', 'b'], present: true };
     expect(format(r)).toBe('#/playground?task=summary&item=2&mode=icl&shots=2&models=a%2Cb&present=1');
     expect(parse('#/playground?task=summary&item=2&mode=icl&shots=2&models=a,b&present=1')).toEqual(r);
+  });
+
+  it('the Batch view\'s link #/results?plan=<id> opens that run', () => {
+    expect(parse('#/results?plan=run-1')).toMatchObject({ view: 'results', plan: 'run-1', figure: 'all', sample: -1 });
+    expect(parse('#/results?plan=p&figure=sideways&sample=x')).toMatchObject({ plan: 'p', figure: 'all', sample: -1 });
   });
 
   it('bad values fall back to their defaults, one by one', () => {
