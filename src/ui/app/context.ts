@@ -8,6 +8,7 @@ import type { DatasetLibrary } from '../state/datasets.svelte.ts';
 import type { ModelSlots } from '../state/model-slots.svelte.ts';
 import type { Playground } from '../state/playground.svelte.ts';
 import type { Prefs } from '../state/prefs.svelte.ts';
+import type { Results } from '../state/results.svelte.ts';
 import type { Router } from './router.svelte.ts';
 
 export interface AppContext {
@@ -16,6 +17,8 @@ export interface AppContext {
   slots: ModelSlots;
   library: DatasetLibrary;
   playground: Playground;
+  /** Stored runs, figures, drill-down, comparisons, export and import (#/results). */
+  results: Results;
   /** The earlier panels' single engine session (Evaluate, Models & storage, capability report). */
   session: EngineSession;
 }

@@ -9,6 +9,9 @@ import { DatasetLibrary } from '../state/datasets.svelte.ts';
 import { ModelSlots } from '../state/model-slots.svelte.ts';
 import { Playground } from '../state/playground.svelte.ts';
 import { Prefs } from '../state/prefs.svelte.ts';
+import { Results, type ResultsBackend } from '../state/results.svelte.ts';
+import { openFtlabStore } from '../../store/idbRecordStore.ts';
+import { MemoryRecordStore } from '../../core/run/recordStore.ts';
 import type { AppContext } from './context.ts';
 import { Router } from './router.svelte.ts';
 
@@ -28,6 +31,16 @@ function lazyIdbRepo(): DatasetRepo {
     putFailure: async (f) => (await get()).putFailure(f),
     deleteFailure: async (id) => (await get()).deleteFailure(id),
   };
+}
+
+/** The records' IndexedDB store, opened on first use (memory for this session where it is unavailable). */
+async function openRecords(): Promise<ResultsBackend> {
+  try {
+    return await openFtlabStore();
+  } catch (e) {
+    console.warn('ftlab: IndexedDB unavailable, results are kept for this session only', e);
+    return new MemoryRecordStore();
+  }
 }
 
 async function fetchText(url: string): Promise<string> {
@@ -51,5 +64,6 @@ export function createApp(win: Window): AppContext {
   const slots = new ModelSlots(() => createEngineClient(), win.location.href);
   const library = new DatasetLibrary(lazyIdbRepo(), fetchText, () => prefs.catalogueBase);
   const playground = new Playground(library, slots);
-  return { router, prefs, slots, library, playground, session: new EngineSession() };
+  const results = new Results(openRecords);
+  return { router, prefs, slots, library, playground, results, session: new EngineSession() };
 }

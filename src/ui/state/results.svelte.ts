@@ -4,16 +4,18 @@
  * with a second run, export and import. The record store is injected (IndexedDB in the app, a
  * MemoryRecordStore in Node tests); the figures themselves are src/core/report's.
  */
-import { buildFigure, FIGURE_KINDS, trainingSetsOf, type FigureInputCell, type FigureKind, type StudyFigure } from '../../core/report/figure.ts';
+import { trainingSetsOf, type FigureInputCell, type FigureKind, type StudyFigure } from '../../core/report/figure.ts';
+import { chartsOf, figuresOf } from './results-figures.ts';
 import { exportCsv, exportJson, exportJsonl } from '../../core/report/exchange.ts';
 import { compareRuns, type RunComparison } from '../../core/report/compare.ts';
-import { shotsSeries, trainingSizeSeries, type ChartData } from '../../core/report/series.ts';
+import type { ChartData } from '../../core/report/series.ts';
 import type { ModelInfo } from '../../core/report/models.ts';
 import { cellsOfStoredPlan } from '../../core/report/stored.ts';
 import { FtlabError } from '../../core/errors.ts';
 import type { SampleRecord } from '../../core/run/records.ts';
 import type { RecordStore } from '../../core/run/recordStore.ts';
 import { expectedRecords, type StoredPlan } from '../../core/run/stored-plan.ts';
+import { exportTime } from './clock.ts';
 import { importResults, type ImportSummary, type ImportTarget } from '../../store/import-results.ts';
 
 /** What Results needs of a record store (IdbRecordStore and MemoryRecordStore both have it). */
@@ -37,34 +39,7 @@ export class ResultsStateError extends FtlabError {
   }
 }
 
-/** The figures a run's cells make for a training set: the chosen column group, or all three. */
-export function figuresOf(cells: readonly FigureInputCell[], trainingSet: string, figure: 'all' | FigureKind, models: readonly ModelInfo[] = []): StudyFigure[] {
-  const kinds: readonly FigureKind[] = figure === 'all' ? FIGURE_KINDS : [figure];
-  return kinds.map((k) => buildFigure({ trainingSet, kinds: [k] }, cells, models)).filter((f) => f.columns.length > 0 && f.panels.length > 0);
-}
-
-/** The shots charts of a run: one per test set and template with k-shot cells of some mode. */
-export function chartsOf(cells: readonly FigureInputCell[], datasets: readonly string[], models: readonly ModelInfo[] = []): ChartData[] {
-  const out: ChartData[] = [];
-  for (const dataset of datasets) {
-    const mine = cells.filter((c) => c.spec.dataset === dataset);
-    const templates = [...new Set(mine.map((c) => c.spec.template))].sort((a, b) => a - b);
-    for (const template of templates) {
-      for (const mode of ['icl', 'fticl'] as const) {
-        const shots = new Set(mine.filter((c) => c.spec.template === template && (c.spec.mode === mode || c.spec.mode === 'zero-shot')).map((c) => c.spec.shots));
-        if (shots.size < 2) continue; // a line needs two numbers of shots
-        const chart = shotsSeries(cells, { dataset, template, mode });
-        if (chart) out.push(chart);
-      }
-    }
-    const panels = [...new Set(mine.map((c) => `${c.spec.mode}-${c.spec.shots}-map${c.spec.template}`))];
-    for (const panelId of panels) {
-      const chart = trainingSizeSeries(cells, { dataset, panelId, models });
-      if (chart) out.push(chart);
-    }
-  }
-  return out;
-}
+export { chartsOf, figuresOf };
 
 export class Results {
   plans = $state.raw<StoredPlan[]>([]);
@@ -214,13 +189,13 @@ export class Results {
   }
 
   /** The open run as a file: CSV (one row per cell), JSON (plan, cells, records), JSONL (records, then the plan line). */
-  async exportRun(kind: ExportKind, now = new Date()): Promise<ExportFile> {
+  async exportRun(kind: ExportKind, now?: Date): Promise<ExportFile> {
     const plan = this.plan;
     if (!plan) throw new ResultsStateError('no run is open to export', 'open a run first');
     const base = plan.id.replace(/[^A-Za-z0-9._-]+/g, '_');
     if (kind === 'csv') return { name: `${base}.csv`, mime: 'text/csv', text: exportCsv(this.cells) };
     const records = await this.#recordsOf(plan);
-    if (kind === 'json') return { name: `${base}.json`, mime: 'application/json', text: exportJson({ plans: [plan], cells: this.cells, records }, now) };
+    if (kind === 'json') return { name: `${base}.json`, mime: 'application/json', text: exportJson({ plans: [plan], cells: this.cells, records }, now ?? exportTime()) };
     return { name: `${base}.jsonl`, mime: 'application/x-ndjson', text: exportJsonl(records, [plan]) };
   }
 
