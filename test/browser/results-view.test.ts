@@ -1,0 +1,210 @@
+/**
+ * The Results view on the built app, with records `ftlab eval` wrote on the tiny models (run in
+ * this test, in Node): imported unchanged, the matrix shows the numbers `ftlab report` prints;
+ * a confusion-matrix square filters the samples down to one sample's prompt; two runs compare
+ * (protocol vs paper-code ids); an export imported into a fresh browser profile shows the same
+ * matrix; the Batch view's #/results?plan=<id> link opens that run; presentation mode steps
+ * figures. Screenshots under test-results/screenshots/.
+ */
+import fs, { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { PAPER_DATA, PROJECT_ROOT } from '../helpers/paths.ts';
+import { ensureTinyModels } from '../../scripts/make-tiny-model.ts';
+import { runCli } from '../cli/run-cli.ts';
+import { formatDelta, formatInterval, formatMetric, type StudyFigure } from '../../src/core/report/index.ts';
+import { useBrowserHarness, type BrowserHarness } from './harness/index.ts';
+import { launchChromium } from './harness/chromium.ts';
+
+const SHOTS = path.join(PROJECT_ROOT, 'test-results', 'screenshots');
+let h: BrowserHarness;
+let page: Page;
+let dir: string;
+let fileA: string;
+let fileB: string;
+let figureA: StudyFigure;
+let figureB: StudyFigure;
+
+useBrowserHarness(async (harness) => {
+  h = harness;
+  mkdirSync(SHOTS, { recursive: true });
+  const models = ensureTinyModels();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftlab-results-view-'));
+  fileA = path.join(dir, 'protocol.jsonl');
+  fileB = path.join(dir, 'paper-code.jsonl');
+  const common = ['--model', models['tiny-random-llama-f32'], '--model', 'tiny-random-llama-q4f16_1', '--paper-data', PAPER_DATA, '--test-set', 'amazon,sst2', '--mode', 'zero-shot', '--templates', '0', '--limit', '5'];
+  expect((await runCli(['eval', ...common, '--out', fileA])).code).toBe(0);
+  expect((await runCli(['eval', ...common, '--tokenization', 'paper-code', '--out', fileB])).code).toBe(0);
+  const ra = await runCli(['report', '--records', fileA, '--format', 'json']);
+  const rb = await runCli(['report', '--records', fileB, '--format', 'json']);
+  expect(ra.code).toBe(0);
+  figureA = ra.lines[0] as unknown as StudyFigure;
+  figureB = rb.lines[0] as unknown as StudyFigure;
+  page = await h.browser.newPage();
+  await page.setViewportSize({ width: 1280, height: 900 });
+});
+afterAll(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Each cell of the page's matrices (one per column group of the one panel) as "value interval" text, by model and column title. */
+async function matrixNumbers(p: Page): Promise<Record<string, string>> {
+  await p.getByTestId('matrix').first().waitFor();
+  const parts = await p.getByTestId('matrix').evaluateAll((tables) => tables.map((table) => {
+    const out: Record<string, string> = {};
+    const heads = [...table.querySelectorAll('thead tr:last-child th')].slice(2).map((t) => t.textContent?.trim() ?? '');
+    for (const tr of table.querySelectorAll('tbody tr')) {
+      const model = tr.querySelector('th.model')?.textContent?.trim() ?? '';
+      tr.querySelectorAll('td.cell').forEach((td, j) => {
+        out[`${model} @ ${heads[j]}`] = `${td.querySelector('.value')?.textContent?.trim()} ${td.querySelector('.interval')?.textContent?.trim() ?? ''}`;
+      });
+    }
+    return out;
+  }));
+  return Object.assign({}, ...parts) as Record<string, string>;
+}
+
+/** What `ftlab report` printed, in the same shape. */
+function reportNumbers(f: StudyFigure): Record<string, string> {
+  const out: Record<string, string> = {};
+  const panel = f.panels[0];
+  f.rows.forEach((r, i) => f.columns.forEach((c, j) => (out[`${r.modelId} @ ${c.title}`] = `${formatMetric(panel.cells[i][j].value)} ${formatInterval(panel.cells[i][j])}`)));
+  return out;
+}
+
+async function importFile(p: Page, file: string): Promise<void> {
+  await p.getByLabel('Results file').setInputFiles(file);
+  await expect.poll(() => p.getByTestId('import-summary').textContent().catch(() => ''), { timeout: 30_000 }).toMatch(new RegExp(`Imported \\d+ new records`));
+}
+
+describe('the Results view', () => {
+  it('records from `ftlab eval`, imported unchanged, show the numbers `ftlab report` prints', async () => {
+    await page.goto(`${h.origin}/#/results`);
+    await page.getByRole('heading', { name: 'Results', exact: true }).waitFor();
+    await page.getByText('No stored run yet').waitFor();
+    await importFile(page, fileA);
+    expect(await page.getByTestId('import-summary').textContent()).toMatch(/Imported 20 new records \(0 already stored/);
+    expect(figureA.panels[0].id).toBe('zero-shot-0-map0');
+    expect(await matrixNumbers(page)).toEqual(reportNumbers(figureA));
+    // Fewer than 10 samples per cell: the cells say so.
+    expect(await page.getByTestId('cell-state').first().textContent()).toBe('too few samples');
+    // The same file again adds nothing and loses nothing.
+    await importFile(page, fileA);
+    expect(await page.getByTestId('import-summary').textContent()).toMatch(/Imported 0 new records \(20 already stored/);
+    await page.getByLabel('Theme').selectOption('light');
+    await page.screenshot({ path: path.join(SHOTS, 'results-light.png'), fullPage: true });
+    await page.getByLabel('Theme').selectOption('dark');
+    await page.screenshot({ path: path.join(SHOTS, 'results-dark.png'), fullPage: true });
+    await page.getByLabel('Theme').selectOption('light');
+  });
+
+  it('a cell opens its samples; a confusion-matrix square filters them; a sample shows its exact prompt', async () => {
+    await page.getByRole('link', { name: /^Open tiny-random-llama-f32 on Amazon/ }).click();
+    const drill = page.getByTestId('drill');
+    await drill.getByTestId('confusion').waitFor();
+    expect(await drill.getByTestId('sample-count').textContent()).toBe('5 of 5 samples');
+    const squares = drill.getByTestId('confusion').locator('td button');
+    const counts = (await squares.allTextContents()).map(Number);
+    expect(counts.reduce((s, x) => s + x, 0)).toBe(5);
+    const k = counts.findIndex((c) => c > 0 && c < 5) >= 0 ? counts.findIndex((c) => c > 0 && c < 5) : counts.findIndex((c) => c > 0);
+    const label = (await squares.nth(k).getAttribute('aria-label'))!;
+    const [, gold, predicted] = /gold (\S+), predicted (\S+):/.exec(label)!;
+    await squares.nth(k).click();
+    await expect.poll(() => drill.getByTestId('sample-count').textContent()).toBe(`${counts[k]} of 5 samples`);
+    expect(await drill.getByTestId('sample-row').count()).toBe(counts[k]);
+    expect(page.url()).toContain(`gold=${gold}`);
+    expect(page.url()).toContain(`predicted=${predicted}`);
+    await drill.getByTestId('sample-row').first().getByRole('link').click();
+    const prompt = await drill.getByTestId('sample-prompt').textContent();
+    const item = Number(/sample=(\d+)/.exec(page.url())![1]);
+    const rec = fs.readFileSync(fileA, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { modelId?: string; dataset?: string; item?: number; prompt?: string; prediction?: string; reference?: string }).find((r) => r.modelId === 'tiny-random-llama-f32' && r.dataset === 'amazon' && r.item === item)!;
+    expect(prompt).toBe(rec.prompt);
+    expect([rec.reference, rec.prediction]).toEqual([gold, predicted]);
+    // The URL holds the drill state: a reload shows the same sample.
+    await page.reload();
+    await expect.poll(() => page.getByTestId('sample-prompt').textContent()).toBe(rec.prompt);
+    await page.screenshot({ path: path.join(SHOTS, 'results-drill-light.png'), fullPage: true });
+  });
+
+  it('two runs compare cell by cell (protocol vs paper-code ids), with changed samples side by side', async () => {
+    await importFile(page, fileB);
+    const planB = /; run (.+)\.$/.exec((await page.getByTestId('import-summary').textContent())!)![1];
+    const planOf = async (): Promise<string> => new URLSearchParams((await page.evaluate(() => location.hash)).split('?')[1] ?? '').get('plan') ?? '';
+    await expect.poll(planOf).toBe(planB); // the import opened run B
+    await page.goBack();
+    await expect.poll(() => page.evaluate(() => location.hash)).toContain('cell=');
+    const openId = await planOf();
+    expect(openId).not.toBe(planB);
+    await page.getByRole('link', { name: `Compare ${openId} with ${planB}` }).click();
+    const cmp = page.getByTestId('compare');
+    await cmp.waitFor();
+    expect(await cmp.getByTestId('compare-row').count()).toBe(4);
+    // Δ per cell = B's accuracy − A's, as report printed for each file (every item paired).
+    const deltas = await cmp.getByTestId('compare-delta').allTextContents();
+    const rows = await cmp.getByTestId('compare-row').evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th')?.textContent ?? '', tr.querySelectorAll('td')[0]?.textContent ?? '']));
+    rows.forEach(([model, dataset], i) => {
+      const at = (f: StudyFigure) => f.panels[0].cells[f.rows.findIndex((r) => r.modelId === model)][f.columns.findIndex((c) => c.dataset === dataset)].value!;
+      expect(deltas[i]).toBe(formatDelta(at(figureB) - at(figureA)));
+    });
+    await cmp.getByRole('button', { name: /^Side by side: tiny-random-llama-f32 on amazon/ }).click();
+    await cmp.getByTestId('pair-count').waitFor();
+    expect(await cmp.getByTestId('pair-row').count()).toBe(5);
+    await cmp.getByRole('checkbox', { name: 'Changed only' }).check();
+    const changed = Number(/\((\d+) changed\)/.exec((await cmp.getByTestId('pair-count').textContent())!)![1]);
+    await expect.poll(() => cmp.getByTestId('pair-row').count()).toBe(changed);
+    expect(page.url()).toContain('changed=1');
+    await page.screenshot({ path: path.join(SHOTS, 'results-compare-light.png'), fullPage: true });
+    await cmp.getByRole('button', { name: 'Stop comparing' }).click();
+  });
+
+  it('export JSONL and JSON, import each into a fresh browser profile: the same matrix', async () => {
+    await page.goto(`${h.origin}/#/results`);
+    // Open each run through the Batch view's link form; run A is the one with report's numbers for fileA.
+    const ids = await page.getByRole('table', { name: 'Stored runs' }).locator('tbody tr th .note').allTextContents();
+    expect(ids).toHaveLength(2);
+    let idA = '';
+    for (const id of ids) {
+      await page.goto(`${h.origin}/#/results?plan=${encodeURIComponent(id)}`);
+      await expect.poll(() => page.getByRole('table', { name: 'Stored runs' }).locator('tr[aria-current="true"] th .note').textContent()).toBe(id);
+      if (JSON.stringify(await matrixNumbers(page)) === JSON.stringify(reportNumbers(figureA))) idA ||= id;
+    }
+    expect(idA).not.toBe('');
+    await page.goto(`${h.origin}/#/results?plan=${encodeURIComponent(idA)}`);
+    const before = await matrixNumbers(page);
+    expect(before).toEqual(reportNumbers(figureA));
+    const fresh = await launchChromium();
+    try {
+      for (const kind of ['JSONL', 'JSON'] as const) {
+        const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: new RegExp(`^${kind} \\(`) }).click()]);
+        const saved = path.join(dir, `export-${kind}.${kind.toLowerCase()}`);
+        await download.saveAs(saved);
+        const other = await fresh.newPage();
+        await other.goto(`${h.origin}/#/results`);
+        await importFile(other, saved);
+        expect(await matrixNumbers(other)).toEqual(before);
+        await other.close();
+      }
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('presentation mode: a figure fills the screen, arrow keys step figures', async () => {
+    await page.getByRole('checkbox', { name: 'Presentation mode' }).click();
+    await page.getByTestId('presentation').waitFor();
+    expect(await page.getByRole('navigation', { name: 'Views' }).count()).toBe(0);
+    expect(await page.getByTestId('matrix').count()).toBe(1);
+    expect(page.url()).toContain('present=1');
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.screenshot({ path: path.join(SHOTS, 'results-presentation-1280x720.png') });
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.evaluate(() => location.hash)).toContain('figure=out-of-domain');
+    expect(await page.getByTestId('matrix').getAttribute('aria-label')).toMatch(/out-of-domain/);
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => page.evaluate(() => location.hash)).toContain('figure=in-domain');
+    await page.getByRole('button', { name: 'Exit presentation' }).click();
+    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    await page.setViewportSize({ width: 1280, height: 900 });
+    expect(h.browser.logs.filter((l) => !/Failed to load resource.*404/.test(l))).toEqual([]);
+  });
+});
