@@ -9,6 +9,7 @@
 import fs, { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { PAPER_DATA, PROJECT_ROOT } from '../helpers/paths.ts';
@@ -166,7 +167,7 @@ describe('the Results view', () => {
     for (const id of ids) {
       await page.goto(`${h.origin}/#/results?plan=${encodeURIComponent(id)}`);
       await expect.poll(() => page.getByRole('table', { name: 'Stored runs' }).locator('tr[aria-current="true"] th .note').textContent()).toBe(id);
-      if (JSON.stringify(await matrixNumbers(page)) === JSON.stringify(reportNumbers(figureA))) idA ||= id;
+      if (isDeepStrictEqual(await matrixNumbers(page), reportNumbers(figureA))) idA ||= id;
     }
     expect(idA).not.toBe('');
     await page.goto(`${h.origin}/#/results?plan=${encodeURIComponent(idA)}`);

@@ -10,6 +10,7 @@ import { MemoryRecordStore } from '../../src/core/run/recordStore.ts';
 import { aggregateCell, cellKey, type CellSpec, type SampleRecord } from '../../src/core/run/index.ts';
 import { planFromRecords } from '../../src/core/report/exchange.ts';
 import type { StoredPlan } from '../../src/core/run/stored-plan.ts';
+import { modelInfosOf } from '../../src/ui/state/results-figures.ts';
 
 function rec(spec: CellSpec, item: number, right: boolean, runId: string, hash = `h${item}`): SampleRecord {
   return {
@@ -165,5 +166,17 @@ describe('Results store', () => {
       [0.3, 0.5, 0.7],
     ]);
     expect(figuresOf(cells, 'amazon', 'in-domain')[0].panels.map((p) => p.id)).toEqual(['zero-shot-0-map0', 'icl-2-map0', 'icl-4-map0']);
+  });
+
+  it('the registry\'s models as figure rows: method and training set from their provenance, others left to their id', () => {
+    const infos = modelInfosOf([
+      { id: 'a', provenance: { method: 'FT', trainingSet: 'paws_train_4000' } },
+      { id: 'b', provenance: { method: 'random' } },
+      { id: 'c', provenance: { method: 'base' } },
+    ]);
+    expect(infos).toEqual([
+      { id: 'a', method: 'ft', trainingSet: 'paws', trainSize: 4000, source: 'manifest' },
+      { id: 'c', method: 'base', source: 'manifest' },
+    ]);
   });
 });

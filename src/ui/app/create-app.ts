@@ -10,6 +10,7 @@ import { ModelSlots } from '../state/model-slots.svelte.ts';
 import { Playground } from '../state/playground.svelte.ts';
 import { Prefs } from '../state/prefs.svelte.ts';
 import { Results, type ResultsBackend } from '../state/results.svelte.ts';
+import { modelInfosOf } from '../state/results-figures.ts';
 import { openFtlabStore } from '../../store/idbRecordStore.ts';
 import { MemoryRecordStore } from '../../core/run/recordStore.ts';
 import type { AppContext } from './context.ts';
@@ -64,6 +65,6 @@ export function createApp(win: Window): AppContext {
   const slots = new ModelSlots(() => createEngineClient(), win.location.href);
   const library = new DatasetLibrary(lazyIdbRepo(), fetchText, () => prefs.catalogueBase);
   const playground = new Playground(library, slots);
-  const results = new Results(openRecords);
+  const results = new Results(openRecords, { models: () => modelInfosOf(slots.sources) });
   return { router, prefs, slots, library, playground, results, session: new EngineSession() };
 }

@@ -1,6 +1,6 @@
 /** The Results store's figure and chart selection (pure; Node-tested through the store's tests). */
 import { buildFigure, FIGURE_KINDS, type FigureInputCell, type FigureKind, type StudyFigure } from '../../core/report/figure.ts';
-import type { ModelInfo } from '../../core/report/models.ts';
+import { modelInfoFromManifest, type ModelInfo } from '../../core/report/models.ts';
 import { shotsSeries, trainingSizeSeries, type ChartData } from '../../core/report/series.ts';
 
 /** The figures a run's cells make for a training set: the chosen column group, or all three. */
@@ -28,6 +28,18 @@ export function chartsOf(cells: readonly FigureInputCell[], datasets: readonly s
       const chart = trainingSizeSeries(cells, { dataset, panelId, models });
       if (chart) out.push(chart);
     }
+  }
+  return out;
+}
+
+/** What the figures know of the registry's models: base / FT / FTICL and the training set, from their provenance (an ftlab manifest's method and training). Other models are read from their id. */
+export function modelInfosOf(sources: readonly { id: string; provenance: { method: string; trainingSet?: string; shots?: number } }[]): ModelInfo[] {
+  const out: ModelInfo[] = [];
+  for (const s of sources) {
+    const m = s.provenance.method.toLowerCase();
+    if (m !== 'base' && m !== 'ft' && m !== 'fticl') continue;
+    const training = m !== 'base' && s.provenance.trainingSet ? { dataset: s.provenance.trainingSet, size: 0, shots: s.provenance.shots ?? 0 } : null;
+    out.push(modelInfoFromManifest({ id: s.id, method: m, training }));
   }
   return out;
 }
