@@ -2,7 +2,7 @@
  * The Results view on the built app, with records `ftlab eval` wrote on the tiny models (run in
  * this test, in Node): imported unchanged, the matrix shows the numbers `ftlab report` prints;
  * a confusion-matrix square filters the samples down to one sample's prompt; two runs compare
- * (protocol vs paper-code ids); an export imported into a fresh browser profile shows the same
+ * (two models on the same summary cells); an export imported into a fresh browser profile shows the same
  * matrix; the Batch view's #/results?plan=<id> link opens that run; presentation mode steps
  * figures. Screenshots under test-results/screenshots/.
  */
@@ -24,9 +24,9 @@ let h: BrowserHarness;
 let page: Page;
 let dir: string;
 let fileA: string;
-let fileB: string;
+let fileC: string;
+let fileD: string;
 let figureA: StudyFigure;
-let figureB: StudyFigure;
 
 useBrowserHarness(async (harness) => {
   h = harness;
@@ -34,15 +34,16 @@ useBrowserHarness(async (harness) => {
   const models = ensureTinyModels();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftlab-results-view-'));
   fileA = path.join(dir, 'protocol.jsonl');
-  fileB = path.join(dir, 'paper-code.jsonl');
-  const common = ['--model', models['tiny-random-llama-f32'], '--model', 'tiny-random-llama-q4f16_1', '--paper-data', PAPER_DATA, '--test-set', 'amazon,sst2', '--mode', 'zero-shot', '--templates', '0', '--limit', '5'];
-  expect((await runCli(['eval', ...common, '--out', fileA])).code).toBe(0);
-  expect((await runCli(['eval', ...common, '--tokenization', 'paper-code', '--out', fileB])).code).toBe(0);
+  fileC = path.join(dir, 'xsum-f32.jsonl');
+  fileD = path.join(dir, 'xsum-q4f16_1.jsonl');
+  const common = ['--paper-data', PAPER_DATA, '--mode', 'zero-shot', '--templates', '0'];
+  expect((await runCli(['eval', '--model', models['tiny-random-llama-f32'], '--model', 'tiny-random-llama-q4f16_1', ...common, '--test-set', 'amazon,sst2', '--limit', '5', '--out', fileA])).code).toBe(0);
+  // Two runs of the same summary cells on two models (the f32 weights and their q4f16_1 quantization).
+  expect((await runCli(['eval', '--model', models['tiny-random-llama-f32'], ...common, '--test-set', 'xsum', '--limit', '4', '--out', fileC])).code).toBe(0);
+  expect((await runCli(['eval', '--model', models['tiny-random-llama-q4f16_1'], ...common, '--test-set', 'xsum', '--limit', '4', '--out', fileD])).code).toBe(0);
   const ra = await runCli(['report', '--records', fileA, '--format', 'json']);
-  const rb = await runCli(['report', '--records', fileB, '--format', 'json']);
   expect(ra.code).toBe(0);
   figureA = ra.lines[0] as unknown as StudyFigure;
-  figureB = rb.lines[0] as unknown as StudyFigure;
   page = await h.browser.newPage();
   await page.setViewportSize({ width: 1280, height: 900 });
 });
@@ -127,31 +128,33 @@ describe('the Results view', () => {
     await page.screenshot({ path: path.join(SHOTS, 'results-drill-light.png'), fullPage: true });
   });
 
-  it('two runs compare cell by cell (protocol vs paper-code ids), with changed samples side by side', async () => {
-    await importFile(page, fileB);
-    const planB = /; run (.+)\.$/.exec((await page.getByTestId('import-summary').textContent())!)![1];
+  it('two runs of the same cells compare: Δ ROUGE-L with its paired bootstrap, changed samples side by side', async () => {
+    await importFile(page, fileC);
+    await importFile(page, fileD);
+    const planD = /; run (.+)\.$/.exec((await page.getByTestId('import-summary').textContent())!)![1];
     const planOf = async (): Promise<string> => new URLSearchParams((await page.evaluate(() => location.hash)).split('?')[1] ?? '').get('plan') ?? '';
-    await expect.poll(planOf).toBe(planB); // the import opened run B
-    await page.goBack();
-    await expect.poll(() => page.evaluate(() => location.hash)).toContain('cell=');
-    const openId = await planOf();
-    expect(openId).not.toBe(planB);
-    await page.getByRole('link', { name: `Compare ${openId} with ${planB}` }).click();
+    await expect.poll(planOf).toBe(planD); // the import opened run D
+    await page.goBack(); // to run C
+    await expect.poll(planOf).not.toBe(planD);
+    const planC = await planOf();
+    await page.getByRole('link', { name: `Compare ${planC} with ${planD}` }).click();
     const cmp = page.getByTestId('compare');
     await cmp.waitFor();
-    expect(await cmp.getByTestId('compare-row').count()).toBe(4);
-    // Δ per cell = B's accuracy − A's, as report printed for each file (every item paired).
-    const deltas = await cmp.getByTestId('compare-delta').allTextContents();
-    const rows = await cmp.getByTestId('compare-row').evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th')?.textContent ?? '', tr.querySelectorAll('td')[0]?.textContent ?? '']));
-    rows.forEach(([model, dataset], i) => {
-      const at = (f: StudyFigure) => f.panels[0].cells[f.rows.findIndex((r) => r.modelId === model)][f.columns.findIndex((c) => c.dataset === dataset)].value!;
-      expect(deltas[i]).toBe(formatDelta(at(figureB) - at(figureA)));
-    });
-    await cmp.getByRole('button', { name: /^Side by side: tiny-random-llama-f32 on amazon/ }).click();
+    expect(await cmp.getByTestId('compare-row').count()).toBe(1);
+    // Δ = mean ROUGE-L F of D − of C over the 4 paired items, from the files themselves.
+    const metrics = (file: string): number[] => fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind?: string; item?: number; metric?: number }).filter((r) => r.kind === 'generation').sort((x, y) => x.item! - y.item!).map((r) => r.metric!);
+    const [mc, md] = [metrics(fileC), metrics(fileD)];
+    expect(mc).toHaveLength(4);
+    const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
+    expect(await cmp.getByTestId('compare-delta').textContent()).toBe(formatDelta(mean(md) - mean(mc)));
+    await cmp.getByRole('button', { name: /^Side by side: tiny-random-llama-f32 on xsum/ }).click();
     await cmp.getByTestId('pair-count').waitFor();
-    expect(await cmp.getByTestId('pair-row').count()).toBe(5);
+    expect(await cmp.getByTestId('pair-row').count()).toBe(4);
     await cmp.getByRole('checkbox', { name: 'Changed only' }).check();
     const changed = Number(/\((\d+) changed\)/.exec((await cmp.getByTestId('pair-count').textContent())!)![1]);
+    const outputs = (file: string): string[] => fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind?: string; item?: number; prediction?: string }).filter((r) => r.kind === 'generation').sort((x, y) => x.item! - y.item!).map((r) => r.prediction!);
+    const [oc, od] = [outputs(fileC), outputs(fileD)];
+    expect(changed).toBe(oc.filter((o, i) => o !== od[i]).length);
     await expect.poll(() => cmp.getByTestId('pair-row').count()).toBe(changed);
     expect(page.url()).toContain('changed=1');
     await page.screenshot({ path: path.join(SHOTS, 'results-compare-light.png'), fullPage: true });
@@ -162,7 +165,7 @@ describe('the Results view', () => {
     await page.goto(`${h.origin}/#/results`);
     // Open each run through the Batch view's link form; run A is the one with report's numbers for fileA.
     const ids = await page.getByRole('table', { name: 'Stored runs' }).locator('tbody tr th .note').allTextContents();
-    expect(ids).toHaveLength(2);
+    expect(ids).toHaveLength(3);
     let idA = '';
     for (const id of ids) {
       await page.goto(`${h.origin}/#/results?plan=${encodeURIComponent(id)}`);
