@@ -37,7 +37,8 @@ useBrowserHarness(async (harness) => {
   fileC = path.join(dir, 'xsum-f32.jsonl');
   fileD = path.join(dir, 'xsum-q4f16_1.jsonl');
   const common = ['--paper-data', PAPER_DATA, '--mode', 'zero-shot', '--templates', '0'];
-  expect((await runCli(['eval', '--model', models['tiny-random-llama-f32'], '--model', 'tiny-random-llama-q4f16_1', ...common, '--test-set', 'amazon,sst2', '--limit', '5', '--out', fileA])).code).toBe(0);
+  // 2 models × 2 test sets × (zero-shot, icl 2-shot) × 5 items: two panels per figure, a shots chart per test set.
+  expect((await runCli(['eval', '--model', models['tiny-random-llama-f32'], '--model', 'tiny-random-llama-q4f16_1', '--paper-data', PAPER_DATA, '--mode', 'zero-shot,icl', '--shots', '2', '--templates', '0', '--test-set', 'amazon,sst2', '--limit', '5', '--out', fileA])).code).toBe(0);
   // Two runs of the same summary cells on two models (the f32 weights and their q4f16_1 quantization).
   expect((await runCli(['eval', '--model', models['tiny-random-llama-f32'], ...common, '--test-set', 'xsum', '--limit', '4', '--out', fileC])).code).toBe(0);
   expect((await runCli(['eval', '--model', models['tiny-random-llama-q4f16_1'], ...common, '--test-set', 'xsum', '--limit', '4', '--out', fileD])).code).toBe(0);
@@ -49,16 +50,17 @@ useBrowserHarness(async (harness) => {
 });
 afterAll(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
 
-/** Each cell of the page's matrices (one per column group of the one panel) as "value interval" text, by model and column title. */
+/** Each cell of the page's matrices (a column group × a panel each) as "value interval" text, by panel, model and column title. */
 async function matrixNumbers(p: Page): Promise<Record<string, string>> {
   await p.getByTestId('matrix').first().waitFor();
   const parts = await p.getByTestId('matrix').evaluateAll((tables) => tables.map((table) => {
     const out: Record<string, string> = {};
+    const panel = table.getAttribute('data-panel') ?? '';
     const heads = [...table.querySelectorAll('thead tr:last-child th')].slice(2).map((t) => t.textContent?.trim() ?? '');
     for (const tr of table.querySelectorAll('tbody tr')) {
       const model = tr.querySelector('th.model')?.textContent?.trim() ?? '';
       tr.querySelectorAll('td.cell').forEach((td, j) => {
-        out[`${model} @ ${heads[j]}`] = `${td.querySelector('.value')?.textContent?.trim()} ${td.querySelector('.interval')?.textContent?.trim() ?? ''}`;
+        out[`${panel}: ${model} @ ${heads[j]}`] = `${td.querySelector('.value')?.textContent?.trim()} ${td.querySelector('.interval')?.textContent?.trim() ?? ''}`;
       });
     }
     return out;
@@ -69,14 +71,19 @@ async function matrixNumbers(p: Page): Promise<Record<string, string>> {
 /** What `ftlab report` printed, in the same shape. */
 function reportNumbers(f: StudyFigure): Record<string, string> {
   const out: Record<string, string> = {};
-  const panel = f.panels[0];
-  f.rows.forEach((r, i) => f.columns.forEach((c, j) => (out[`${r.modelId} @ ${c.title}`] = `${formatMetric(panel.cells[i][j].value)} ${formatInterval(panel.cells[i][j])}`)));
+  for (const panel of f.panels) f.rows.forEach((r, i) => f.columns.forEach((c, j) => (out[`${panel.id}: ${r.modelId} @ ${c.title}`] = `${formatMetric(panel.cells[i][j].value)} ${formatInterval(panel.cells[i][j])}`)));
   return out;
 }
 
+/** Imports a file and waits for its own summary (each import numbers its summary). */
 async function importFile(p: Page, file: string): Promise<void> {
+  const summary = p.getByTestId('import-summary');
+  const before = (await summary.count()) > 0 ? Number(await summary.getAttribute('data-import')) : 0;
   await p.getByLabel('Results file').setInputFiles(file);
-  await expect.poll(() => p.getByTestId('import-summary').textContent().catch(() => ''), { timeout: 30_000 }).toMatch(new RegExp(`Imported \\d+ new records`));
+  await expect.poll(async () => ((await summary.count()) > 0 ? Number(await summary.getAttribute('data-import')) : 0), { timeout: 30_000 }).toBeGreaterThan(before);
+  expect(await summary.textContent()).toMatch(/Imported \d+ new records/);
+  // The import opens its run.
+  await p.getByTestId('matrix').first().waitFor();
 }
 
 describe('the Results view', () => {
@@ -85,14 +92,22 @@ describe('the Results view', () => {
     await page.getByRole('heading', { name: 'Results', exact: true }).waitFor();
     await page.getByText('No stored run yet').waitFor();
     await importFile(page, fileA);
-    expect(await page.getByTestId('import-summary').textContent()).toMatch(/Imported 20 new records \(0 already stored/);
-    expect(figureA.panels[0].id).toBe('zero-shot-0-map0');
+    expect(await page.getByTestId('import-summary').textContent()).toMatch(/Imported 40 new records \(0 already stored/);
+    expect(figureA.panels.map((p) => p.id)).toEqual(['zero-shot-0-map0', 'icl-2-map0']);
+    expect(Object.keys(await matrixNumbers(page))).toHaveLength(8);
     expect(await matrixNumbers(page)).toEqual(reportNumbers(figureA));
+    // The shots chart of amazon: its table has report's numbers (x = 0 zero-shot, x = 2 icl).
+    const chart = page.getByTestId('line-chart').filter({ hasText: 'amazon: icl by shots' });
+    await chart.getByRole('button', { name: 'Show the numbers as a table' }).click();
+    const row = await chart.getByRole('row', { name: /^tiny-random-llama-f32/ }).textContent();
+    const f32 = figureA.rows.findIndex((r) => r.modelId === 'tiny-random-llama-f32');
+    const amazon = figureA.columns.findIndex((c) => c.dataset === 'amazon');
+    for (const panel of figureA.panels) expect(row).toContain(`${formatMetric(panel.cells[f32][amazon].value)} ${formatInterval(panel.cells[f32][amazon])} (n 5)`);
     // Fewer than 10 samples per cell: the cells say so.
     expect(await page.getByTestId('cell-state').first().textContent()).toBe('too few samples');
     // The same file again adds nothing and loses nothing.
     await importFile(page, fileA);
-    expect(await page.getByTestId('import-summary').textContent()).toMatch(/Imported 0 new records \(20 already stored/);
+    expect(await page.getByTestId('import-summary').textContent()).toMatch(/Imported 0 new records \(40 already stored/);
     await page.getByLabel('Theme').selectOption('light');
     await page.screenshot({ path: path.join(SHOTS, 'results-light.png'), fullPage: true });
     await page.getByLabel('Theme').selectOption('dark');
@@ -101,7 +116,7 @@ describe('the Results view', () => {
   });
 
   it('a cell opens its samples; a confusion-matrix square filters them; a sample shows its exact prompt', async () => {
-    await page.getByRole('link', { name: /^Open tiny-random-llama-f32 on Amazon/ }).click();
+    await page.getByRole('link', { name: 'Open tiny-random-llama-f32 on Amazon, zero-shot, map 0' }).click();
     const drill = page.getByTestId('drill');
     await drill.getByTestId('confusion').waitFor();
     expect(await drill.getByTestId('sample-count').textContent()).toBe('5 of 5 samples');
@@ -119,7 +134,7 @@ describe('the Results view', () => {
     await drill.getByTestId('sample-row').first().getByRole('link').click();
     const prompt = await drill.getByTestId('sample-prompt').textContent();
     const item = Number(/sample=(\d+)/.exec(page.url())![1]);
-    const rec = fs.readFileSync(fileA, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { modelId?: string; dataset?: string; item?: number; prompt?: string; prediction?: string; reference?: string }).find((r) => r.modelId === 'tiny-random-llama-f32' && r.dataset === 'amazon' && r.item === item)!;
+    const rec = fs.readFileSync(fileA, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { modelId?: string; dataset?: string; mode?: string; item?: number; prompt?: string; prediction?: string; reference?: string }).find((r) => r.modelId === 'tiny-random-llama-f32' && r.dataset === 'amazon' && r.mode === 'zero-shot' && r.item === item)!;
     expect(prompt).toBe(rec.prompt);
     expect([rec.reference, rec.prediction]).toEqual([gold, predicted]);
     // The URL holds the drill state: a reload shows the same sample.
@@ -202,8 +217,12 @@ describe('the Results view', () => {
     await page.setViewportSize({ width: 1280, height: 720 });
     await page.screenshot({ path: path.join(SHOTS, 'results-presentation-1280x720.png') });
     await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.evaluate(() => location.hash)).toContain('panel=icl-2-map0');
+    expect(await page.getByTestId('matrix').getAttribute('aria-label')).toMatch(/in-domain · icl 2-shot/);
+    await page.keyboard.press('ArrowRight');
     await expect.poll(() => page.evaluate(() => location.hash)).toContain('figure=out-of-domain');
-    expect(await page.getByTestId('matrix').getAttribute('aria-label')).toMatch(/out-of-domain/);
+    expect(page.url()).toContain('panel=zero-shot-0-map0');
+    expect(await page.getByTestId('matrix').getAttribute('aria-label')).toMatch(/out-of-domain · zero-shot/);
     await page.keyboard.press('ArrowLeft');
     await expect.poll(() => page.evaluate(() => location.hash)).toContain('figure=in-domain');
     await page.getByRole('button', { name: 'Exit presentation' }).click();

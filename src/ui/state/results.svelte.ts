@@ -55,6 +55,8 @@ export class Results {
   comparison = $state.raw<RunComparison | undefined>(undefined);
   compareId = $state('');
   lastImport = $state.raw<ImportSummary | undefined>(undefined);
+  /** Imports finished (successful or not): a new summary each time. */
+  imports = $state(0);
   error = $state<string | null>(null);
   busy = $state(false);
 
@@ -203,6 +205,7 @@ export class Results {
   async importText(text: string, fileName: string): Promise<ImportSummary | undefined> {
     this.busy = true;
     this.error = null;
+    this.lastImport = undefined;
     try {
       const summary = await importResults(await this.#store(), text, fileName);
       this.lastImport = summary;
@@ -214,6 +217,7 @@ export class Results {
       return undefined;
     } finally {
       this.busy = false;
+      this.imports++;
     }
   }
 
