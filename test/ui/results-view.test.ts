@@ -67,10 +67,12 @@ describe('Results view helpers', () => {
     expect(panelsShown(figs[0], 'nope')).toHaveLength(2);
   });
 
-  it('line geometry: points inside the plot, y up to the largest value rounded to a tenth', () => {
+  it('line geometry: points inside the plot, y up to the largest value\'s next tick', () => {
     const chart: ChartData = { title: 't', xLabel: 'shots', metric: 'accuracy', xs: [0, 2, 4], series: [{ id: 'a', label: 'a', points: [{ x: 0, value: 0.2, low: 0.1, high: 0.34, n: 9, cellKey: 'k0' }, { x: 2, n: 0, cellKey: 'k2' }, { x: 4, value: 0.5, n: 9, cellKey: 'k4' }] }] };
     const g = lineGeometry(chart, 500, 200);
-    expect(g.yTicks.at(-1)!.label).toBe('50');
+    expect(g.yTicks.map((t) => t.label)).toEqual(['0', '10', '20', '30', '40', '50']);
+    const high = lineGeometry({ ...chart, series: [{ ...chart.series[0], points: [{ x: 0, value: 0.77, high: 0.964, n: 5, cellKey: 'k' }] }] });
+    expect(high.yTicks.map((t) => t.label)).toEqual(['0', '20', '40', '60', '80', '100']);
     const [s] = g.series;
     expect(s.points.map((p) => p.x)).toEqual([0, 4]);
     for (const p of s.points) {

@@ -96,8 +96,8 @@ export interface LineGeometry {
 }
 
 /**
- * Pixel geometry of a metric-against-x line chart: x at the chart's xs (evenly spread by value),
- * y from 0 to the largest value or interval end (at least 0.1), rounded up to a tenth.
+ * Pixel geometry of a metric-against-x line chart: x at the chart's xs (spread by value), y from
+ * 0 to the largest value or interval end rounded up to its tick (10 points up to 50, 20 above).
  */
 export function lineGeometry(chart: ChartData, width = 560, height = 260): LineGeometry {
   const pad = { left: 44, right: 12, top: 10, bottom: 30 };
@@ -105,13 +105,16 @@ export function lineGeometry(chart: ChartData, width = 560, height = 260): LineG
   const xMin = Math.min(...xs);
   const xMax = Math.max(...xs);
   const ys = chart.series.flatMap((s) => s.points.flatMap((p) => [p.value, p.high].filter((v): v is number => v !== undefined)));
-  const yMax = Math.max(0.1, Math.ceil(Math.max(0, ...ys) * 10 - 1e-9) / 10);
+  // Ticks every 10 points up to 50, every 20 above: y from 0 to the top value's next tick.
+  const top = Math.max(0, ...ys);
+  const step = top <= 0.5 ? 0.1 : 0.2;
+  const yMax = Math.max(step, Math.ceil(top / step - 1e-9) * step);
   const innerW = width - pad.left - pad.right;
   const innerH = height - pad.top - pad.bottom;
   const px = (x: number): number => pad.left + (xMax === xMin ? innerW / 2 : ((x - xMin) / (xMax - xMin)) * innerW);
   const py = (y: number): number => pad.top + innerH - (y / yMax) * innerH;
   const round = (v: number): number => Math.round(v * 10) / 10;
-  const yTicks = Array.from({ length: 6 }, (_, i) => (yMax * i) / 5).map((y) => ({ y, py: round(py(y)), label: (y * 100).toFixed(0) }));
+  const yTicks = Array.from({ length: Math.round(yMax / step) + 1 }, (_, i) => i * step).map((y) => ({ y, py: round(py(y)), label: (y * 100).toFixed(0) }));
   const series = chart.series.map((s) => {
     const points = s.points
       .filter((p): p is typeof p & { value: number } => p.value !== undefined)
