@@ -17,7 +17,8 @@ import type { Engine, GenerateResult, LoadedModelInfo, ScoreNextResult } from '.
 import { catalogueEntry, parseDataset, type TaskItem } from '../src/core/datasets/index.ts';
 import { getTask } from '../src/core/tasks/index.ts';
 import { aggregateCell, cellKey, expandPlan, MemoryRecordStore, paperPrompts, runPlan, STORED_PLAN_SCHEMA_VERSION, type CellSpec, type EvalPlan, type GenerationRecord, type StoredPlan, type TestSet } from '../src/core/run/index.ts';
-import { buildFigure } from '../src/core/report/index.ts';
+import { buildFigure, cellsOfStoredPlan } from '../src/core/report/index.ts';
+import { figuresOf } from '../src/ui/state/results-figures.ts';
 import { deleteFtlabDatabase, openFtlabStore } from '../src/store/index.ts';
 import { PAPER_DATA } from '../test/helpers/paths.ts';
 
@@ -126,15 +127,27 @@ async function openStoredMatrix(): Promise<void> {
       buildFigure({ trainingSet: 'paws' }, agg);
       return performance.now() - t0;
     };
+    // What the Results view's store does on open: list the stored plans, take the open one's
+    // cells (stored aggregates; records only for a cell without one), build every figure.
+    const asResultsView = async (): Promise<number> => {
+      const t0 = performance.now();
+      const p = (await store.listPlans()).find((x) => x.id === 'bench')!;
+      const cells = await cellsOfStoredPlan(p, store);
+      figuresOf(cells, 'paws', 'all');
+      return performance.now() - t0;
+    };
     let a = Infinity;
     let b = Infinity;
+    let v = Infinity;
     for (let r = 0; r < 3; r++) {
       a = Math.min(a, await fromPlan());
       b = Math.min(b, await fromRecords());
+      v = Math.min(v, await asResultsView());
     }
     console.log(`stored run matrix: ${cells.length} cells × 250 samples`);
     console.log(`  from the stored plan (IndexedDB, fake-indexeddb): ${a.toFixed(1)} ms; from every record: ${b.toFixed(1)} ms (×${(b / a).toFixed(1)})`);
-    console.log(`  budget 500 ms: ${a < 500 ? 'ok' : 'OVER'} (${((a / 500) * 100).toFixed(0)} % of it)`);
+    console.log(`  as the Results view opens it (list plans, cells of the plan, the three figures): ${v.toFixed(1)} ms`);
+    console.log(`  budget 500 ms: ${Math.max(a, v) < 500 ? 'ok' : 'OVER'} (${((Math.max(a, v) / 500) * 100).toFixed(0)} % of it)`);
   } finally {
     store.close();
     await deleteFtlabDatabase(name);

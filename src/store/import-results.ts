@@ -5,7 +5,17 @@
  * (or, for a records file without any, one plan made from its records so Results can open it).
  */
 import { newRecords, parseImport, planFromRecords, type ImportProblem } from '../core/report/exchange.ts';
-import type { IdbRecordStore } from './idbRecordStore.ts';
+import type { SampleRecord } from '../core/run/records.ts';
+import type { RecordStore } from '../core/run/recordStore.ts';
+import type { StoredPlan } from '../core/run/stored-plan.ts';
+
+/** What an import writes to: the IndexedDB store, or any RecordStore with plans (Node tests). */
+export interface ImportTarget extends Pick<RecordStore, 'has' | 'put'> {
+  /** Many records in one transaction, where the store can. */
+  putMany?(records: readonly SampleRecord[]): Promise<number>;
+  getPlan(id: string): Promise<StoredPlan | undefined>;
+  putPlan(plan: StoredPlan): Promise<void>;
+}
 
 export interface ImportSummary {
   format: 'jsonl' | 'json';
@@ -20,10 +30,13 @@ export interface ImportSummary {
   problems: ImportProblem[];
 }
 
-export async function importResults(store: IdbRecordStore, text: string, fileName: string): Promise<ImportSummary> {
+export async function importResults(store: ImportTarget, text: string, fileName: string): Promise<ImportSummary> {
   const parsed = parseImport(text, fileName);
   const { write, alreadyStored } = await newRecords(parsed.records, (r) => store.has(r));
-  if (write.length > 0) await store.putMany(write);
+  if (write.length > 0) {
+    if (store.putMany) await store.putMany(write);
+    else for (const r of write) await store.put(r);
+  }
   const plans = parsed.plans.length > 0 ? parsed.plans : parsed.records.length > 0 ? [planFromRecords(parsed.records, { id: `import-${fileName}-${Date.now().toString(36)}`, name: `imported ${fileName}` })] : [];
   for (const p of plans) {
     // A plan already stored under this id (the same file imported twice) is kept as it is.

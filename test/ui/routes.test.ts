@@ -4,6 +4,8 @@ import { format, HOME, parse, playgroundDefaults, VIEWS, type Route } from '../.
 import { PROMPT_MODES, PROMPT_TOKENIZATIONS } from '../../src/core/prompts/index.ts';
 import { LABEL_SCORINGS } from '../../src/core/scoring/index.ts';
 import { PAPER_TASK_IDS } from '../../src/core/tasks/index.ts';
+import { RESULTS_FIGURES } from '../../src/ui/app/routes.ts';
+import { SAMPLE_OUTCOMES, SAMPLE_SORTS } from '../../src/core/report/drill.ts';
 
 const id = fc.string({ minLength: 0, maxLength: 24 });
 const modelId = fc.stringMatching(/^[A-Za-z0-9._:/-]{1,30}$/);
@@ -28,7 +30,24 @@ const datasets = fc.record({ view: fc.constant('datasets' as const), dataset: id
 const models = fc.record({ view: fc.constant('models' as const), model: id });
 const evaluate = fc.constant({ view: 'evaluate' as const });
 const batch = fc.constant({ view: 'batch' as const });
-const route: fc.Arbitrary<Route> = fc.oneof(playground, datasets, models, evaluate, batch);
+const results = fc.record({
+  view: fc.constant('results' as const),
+  plan: id,
+  training: id,
+  figure: fc.constantFrom(...RESULTS_FIGURES),
+  panel: id,
+  cell: id,
+  outcome: fc.constantFrom(...SAMPLE_OUTCOMES),
+  gold: id,
+  predicted: id,
+  q: id,
+  sort: fc.constantFrom(...SAMPLE_SORTS),
+  sample: fc.integer({ min: -1, max: 100_000 }),
+  compare: id,
+  changed: fc.boolean(),
+  present: fc.boolean(),
+});
+const route: fc.Arbitrary<Route> = fc.oneof(playground, datasets, models, batch, results, evaluate);
 
 describe('route codec', () => {
   it('parse(format(r)) equals r for every route', () => {
@@ -69,6 +88,11 @@ describe('route codec', () => {
     const r: Route = { ...playgroundDefaults('inference'), data: 'typed', typed: { input_1: 'A dog runs & jumps.', input_2: 'An animal moves?', output: 'entailment' } };
     expect(format(r)).toBe('#/playground?task=inference&data=typed&t.input_1=A+dog+runs+%26+jumps.&t.input_2=An+animal+moves%3F&t.output=entailment');
     expect(parse(format(r))).toEqual(r);
+  });
+
+  it('the Batch view\'s link #/results?plan=<id> opens that run', () => {
+    expect(parse('#/results?plan=run-1')).toMatchObject({ view: 'results', plan: 'run-1', figure: 'all', sample: -1 });
+    expect(parse('#/results?plan=p&figure=sideways&sample=x')).toMatchObject({ plan: 'p', figure: 'all', sample: -1 });
   });
 
   it('bad values fall back to their defaults, one by one', () => {

@@ -10,6 +10,7 @@ import type { ModelSlots } from '../state/model-slots.svelte.ts';
 import type { Playground } from '../state/playground.svelte.ts';
 import type { Prefs } from '../state/prefs.svelte.ts';
 import type { WeightDelta } from '../state/weight-delta.svelte.ts';
+import type { Results } from '../state/results.svelte.ts';
 import type { Router } from './router.svelte.ts';
 
 export interface AppContext {
@@ -22,6 +23,8 @@ export interface AppContext {
   batch: BatchRun;
   /** The Models view's weight-delta analysis (mean |Δw| between two model folders). */
   delta: WeightDelta;
+  /** Stored runs, figures, drill-down, comparisons, export and import (#/results). */
+  results: Results;
   /** The earlier panels' single engine session (Evaluate, Models & storage, capability report). */
   session: EngineSession;
 }

@@ -11,6 +11,10 @@ import { DatasetLibrary } from '../state/datasets.svelte.ts';
 import { ModelSlots } from '../state/model-slots.svelte.ts';
 import { Playground } from '../state/playground.svelte.ts';
 import { Prefs } from '../state/prefs.svelte.ts';
+import { Results, type ResultsBackend } from '../state/results.svelte.ts';
+import { modelInfosOf } from '../state/results-figures.ts';
+import { openFtlabStore } from '../../store/idbRecordStore.ts';
+import { MemoryRecordStore } from '../../core/run/recordStore.ts';
 import type { AppContext } from './context.ts';
 import { Router } from './router.svelte.ts';
 
@@ -30,6 +34,16 @@ function lazyIdbRepo(): DatasetRepo {
     putFailure: async (f) => (await get()).putFailure(f),
     deleteFailure: async (id) => (await get()).deleteFailure(id),
   };
+}
+
+/** The records' IndexedDB store, opened on first use (memory for this session where it is unavailable). */
+async function openRecords(): Promise<ResultsBackend> {
+  try {
+    return await openFtlabStore();
+  } catch (e) {
+    console.warn('ftlab: IndexedDB unavailable, results are kept for this session only', e);
+    return new MemoryRecordStore();
+  }
 }
 
 async function fetchText(url: string): Promise<string> {
@@ -61,5 +75,6 @@ export function createApp(win: Window): AppContext {
   const playground = new Playground(library, slots);
   const batch = new BatchRun({ slots, store: () => import('../../store/idbRecordStore.ts').then((m) => m.openFtlabStore()), data: library, baseHref: win.location.href, storage });
   const delta = new WeightDelta(() => createEngineClient(), win.location.href);
-  return { router, prefs, slots, library, playground, batch, delta, session: new EngineSession() };
+  const results = new Results(openRecords, { models: () => modelInfosOf(slots.sources) });
+  return { router, prefs, slots, library, playground, batch, results, delta, session: new EngineSession() };
 }

@@ -14,9 +14,11 @@ import { LABEL_SCORINGS, type LabelScoring } from '../../core/scoring/kinds.ts';
 import { PAPER_TASK_IDS } from '../../core/tasks/paper-tasks.ts';
 import type { PaperTaskId } from '../../core/tasks/types.ts';
 import { isOneOf } from '../../core/vocabulary.ts';
+import { FIGURE_KINDS, type FigureKind } from '../../core/report/figure.ts';
+import { SAMPLE_OUTCOMES, SAMPLE_SORTS, type SampleOutcome, type SampleSort } from '../../core/report/drill.ts';
 
 /** The views, in the navigation's order. `evaluate` keeps the earlier Evaluate panel reachable. */
-export const VIEWS = ['playground', 'datasets', 'models', 'batch', 'evaluate'] as const;
+export const VIEWS = ['playground', 'datasets', 'models', 'batch', 'results', 'evaluate'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export const DEFAULT_MODEL_ID = 'tiny-random-llama-f32';
@@ -87,7 +89,38 @@ export interface BatchRoute {
   view: 'batch';
 }
 
-export type Route = PlaygroundRoute | DatasetsRoute | ModelsRoute | EvaluateRoute | BatchRoute;
+
+/** Which figures the Results view shows: one column group, or all of them. */
+export const RESULTS_FIGURES = ['all', ...FIGURE_KINDS] as const;
+export type ResultsFigure = 'all' | FigureKind;
+
+export interface ResultsRoute {
+  view: 'results';
+  /** Stored plan (run) id; '' for the newest. */
+  plan: string;
+  /** Training set the figure is about; '' for the run's first. */
+  training: string;
+  figure: ResultsFigure;
+  /** Panel id ("icl-2-map0"); '' for every panel (presentation shows the first). */
+  panel: string;
+  /** The drilled cell's key; '' for none. */
+  cell: string;
+  outcome: SampleOutcome;
+  /** Confusion-matrix filters (gold row, predicted column); '' for none. */
+  gold: string;
+  predicted: string;
+  q: string;
+  sort: SampleSort;
+  /** The sample shown (item index); -1 for none. */
+  sample: number;
+  /** A second run to compare with; '' for none. */
+  compare: string;
+  /** Compare: only samples whose prediction changed. */
+  changed: boolean;
+  present: boolean;
+}
+
+export type Route = PlaygroundRoute | DatasetsRoute | ModelsRoute | BatchRoute | ResultsRoute | EvaluateRoute;
 export type RouteOf<V extends ViewName> = Extract<Route, { view: V }>;
 
 interface Codec<R extends Route> {
@@ -219,7 +252,38 @@ const batch: Codec<BatchRoute> = {
   write: () => undefined,
 };
 
-const CODECS: { [V in ViewName]: Codec<RouteOf<V>> } = { playground, datasets, models, evaluate, batch };
+
+const results: Codec<ResultsRoute> = {
+  defaults: () => ({ view: 'results', plan: '', training: '', figure: 'all', panel: '', cell: '', outcome: 'all', gold: '', predicted: '', q: '', sort: 'item', sample: -1, compare: '', changed: false, present: false }),
+  read: (p) => ({
+    view: 'results',
+    plan: readText(p, 'plan', ''),
+    training: readText(p, 'training', ''),
+    figure: readOne(p, 'figure', RESULTS_FIGURES, 'all'),
+    panel: readText(p, 'panel', ''),
+    cell: readText(p, 'cell', ''),
+    outcome: readOne(p, 'outcome', SAMPLE_OUTCOMES, 'all'),
+    gold: readText(p, 'gold', ''),
+    predicted: readText(p, 'predicted', ''),
+    q: readText(p, 'q', ''),
+    sort: readOne(p, 'sort', SAMPLE_SORTS, 'item'),
+    sample: readInt(p, 'sample', -1, 0, Number.MAX_SAFE_INTEGER),
+    compare: readText(p, 'compare', ''),
+    changed: p.get('changed') === '1',
+    present: p.get('present') === '1',
+  }),
+  write(r, p) {
+    for (const k of ['plan', 'training', 'panel', 'cell', 'gold', 'predicted', 'q', 'compare'] as const) setIf(p, k, r[k], '');
+    setIf(p, 'figure', r.figure, 'all');
+    setIf(p, 'outcome', r.outcome, 'all');
+    setIf(p, 'sort', r.sort, 'item');
+    if (r.sample >= 0) p.set('sample', String(r.sample));
+    if (r.changed) p.set('changed', '1');
+    if (r.present) p.set('present', '1');
+  },
+};
+
+const CODECS: { [V in ViewName]: Codec<RouteOf<V>> } = { playground, datasets, models, batch, results, evaluate };
 
 /** The route a bare page (no hash, or an unknown view) opens on: the Playground. */
 export const HOME: Route = playground.defaults();
@@ -252,6 +316,9 @@ export function format(route: Route): string {
       break;
     case 'models':
       models.write(route, params);
+      break;
+    case 'results':
+      results.write(route, params);
       break;
     case 'evaluate':
       evaluate.write(route, params);

@@ -2,3 +2,8 @@
 export function isoNow(): string {
   return new Date().toISOString();
 }
+
+/** Now, as the time an export is stamped with. */
+export function exportTime(): Date {
+  return new Date();
+}
