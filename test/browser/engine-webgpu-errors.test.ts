@@ -38,6 +38,8 @@ interface LoadOutcome {
   message?: string;
   hint?: string;
   cached: { id: string; status: string; bytes: number }[];
+  /** Whether web-llm's library cache still holds the library after the load. */
+  libCached?: boolean;
 }
 
 /** Loads on webgpu in a fresh worker; returns the error (if any) and what the cache then holds. */
@@ -56,6 +58,8 @@ async function tryLoad(id: string, folder: string, lib: string): Promise<LoadOut
       }
       try {
         out.cached = (await client.listCachedModels()).filter((m) => m.id === id).map((m) => ({ id: m.id, status: m.status, bytes: m.bytes }));
+        const libUrl = lib.startsWith('http') ? lib : `${origin}/models/${folder}/${lib}`;
+        out.libCached = (await (await caches.open('webllm/wasm')).keys()).some((r) => r.url === libUrl);
       } finally {
         client.terminate();
       }
@@ -89,6 +93,16 @@ describe('webgpu backend on the real engine: bad artifacts', () => {
     expect(r.code).toBe('artifact-corrupt');
     expect(r.hint).toBeTruthy();
     expect(r.cached.every((m) => m.status !== 'complete')).toBe(true);
+  });
+
+  it('another model’s library (q4f32_1 lib on the q0f32 weights) is model-lib-mismatch, not an emscripten exit', async () => {
+    const folder = variantOf(F32, 'other-lib', { [libFileName('q0f32')]: readFileSync(path.join(MODELS_DIR, Q4, libFileName('q4f32_1'))) });
+    const r = await tryLoad('lib-other-model', folder, libFileName('q0f32'));
+    expect(r.message).not.toMatch(/exit\(1\)/);
+    expect(r.code).toBe('model-lib-mismatch');
+    expect(r.hint).toMatch(/npm run model-lib/);
+    // The weights are valid and may stay cached; the wrong library must not.
+    expect(r.libCached).toBe(false);
   });
 
   it('a weight file whose sha256 differs from the manifest is refused on import, and nothing is cached', async () => {

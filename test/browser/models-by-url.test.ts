@@ -37,7 +37,7 @@ describe('Models: a folder added by URL', () => {
   it('reads its manifest (FT on paws_train_4000, size) before downloading weights, and keeps it after a reload', async () => {
     await page.goto(`${h.origin}/#/models`);
     await page.getByLabel('Model folder URL').fill(`${models.origin}/tiny-ft-paws/`);
-    await page.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
     const row = page.getByRole('row', { name: /tiny-ft-paws4000/ });
     await row.waitFor();
     expect(await row.textContent()).toMatch(/FT on paws_train_4000, map 0/);
@@ -58,11 +58,13 @@ describe('Models: a folder added by URL', () => {
 
   it('a broken manifest is refused with what is wrong, and nothing is added', async () => {
     await page.goto(`${h.origin}/#/models`);
+    await page.getByRole('row', { name: /tiny-ft-paws4000/ }).waitFor();
     const rows = await page.getByRole('row').count();
     await page.getByLabel('Model folder URL').fill(`${models.origin}/broken/`);
-    await page.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
     await expect.poll(() => page.getByRole('alert').first().textContent()).toMatch(/method/);
     expect(await page.getByRole('row').count()).toBe(rows);
+    expect(await page.getByRole('row', { name: /broken/ }).count()).toBe(0);
   });
 });
 

@@ -42,6 +42,18 @@ describe('mapWebLlmError: web-llm error names', () => {
     expect(e.hint).toMatch(/npm run model-lib/);
   });
 
+  it('an emscripten exit during load is a model-lib mismatch when the runtime logged why; otherwise left as it was', () => {
+    const exit = Object.assign(new Error('ExitStatus: Program terminated with exit(1)'), { name: 'ExitStatus' });
+    const log = ['[tvm] loading shaders', 'InternalError: Check failed: (shape[0] == 32000) is false: parameter model.embed_tokens.weight', 'exit(1)'];
+    const e = mapWebLlmError(exit, { modelId: 'm', operation: 'load', runtimeLog: log });
+    expect(e.code).toBe('model-lib-mismatch');
+    expect(e.message).toMatch(/Check failed: \(shape\[0\] == 32000\)/);
+    const missing = mapWebLlmError(exit, { modelId: 'm', operation: 'load', runtimeLog: ['Cannot find parameter in cache: model.layers.0.mlp.down_proj.q_weight'] });
+    expect(missing.message).toMatch(/needs parameter model\.layers\.0\.mlp\.down_proj\.q_weight/);
+    expect(mapWebLlmError(exit, { modelId: 'm', operation: 'load', runtimeLog: ['all fine'] }).code).not.toBe('model-lib-mismatch');
+    expect(mapWebLlmError(exit, { modelId: 'm', operation: 'generate', runtimeLog: log }).code).not.toBe('model-lib-mismatch');
+  });
+
   it('says which model needs shader-f16', () => {
     const e = mapWebLlmError(named('ShaderF16SupportError', 'x'), { modelId: 'Llama-2-7b-chat-hf-q4f16_1-MLC' });
     expect(e.message).toContain('Llama-2-7b-chat-hf-q4f16_1-MLC');

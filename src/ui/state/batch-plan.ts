@@ -4,6 +4,7 @@
  * plan keeps it), and the runnable EvalPlan a draft becomes once its test sets are loaded from
  * the catalogue (the DatasetLibrary fetches and keeps them).
  */
+import { checkWholeNumber } from '../../core/input/values.ts';
 import type { ModelSpec } from '../../core/engine.ts';
 import { catalogueEntries, fewShotSetOf } from '../../core/datasets/catalogue.ts';
 import { DEFAULT_STUDY_SETTINGS, PAPER_PROTOCOL } from '../../core/datasets/protocol.ts';
@@ -120,8 +121,10 @@ export function parseShotList(text: string): number[] | undefined {
   if (parts.length === 0) return undefined;
   const out: number[] = [];
   for (const p of parts) {
-    if (!/^\d+$/.test(p) || Number(p) > 64) throw new PlanError(`shots: "${p}" is not a whole number from 0 to 64`, 'type shot counts separated by commas (e.g. 2, 4), or leave it empty for the paper\'s');
-    if (!out.includes(Number(p))) out.push(Number(p));
+    // The command line's own check (`--shots`), same range and words.
+    const n = checkWholeNumber(p, 'Shots', { min: 0, max: 64 });
+    if (!n.ok) throw new PlanError(n.message, 'type shot counts separated by commas (e.g. 2, 4), or leave it empty for the paper\'s');
+    if (!out.includes(n.value)) out.push(n.value);
   }
   return out;
 }

@@ -231,10 +231,17 @@ export class WebGpuBackend implements Engine {
     engine.setAppConfig(this.ctx.registry.appConfig(this.ctx.cacheBackend));
     engine.setLogitProcessorRegistry(new Map([[entry.id, this.capture]]));
     engine.setInitProgressCallback((r) => progress(tracker.update(r)));
+    const runtimeLog = captureConsole();
     try {
       await engine.reload(entry.id, chatOpts);
     } catch (e) {
-      throw mapWebLlmError(e, { modelId: entry.id, operation: 'load' });
+      const mapped = mapWebLlmError(e, { modelId: entry.id, operation: 'load', runtimeLog: runtimeLog.lines });
+      // The library is what is wrong: drop it from the cache (the weights are valid and stay), so
+      // the next load fetches the right one instead of the cached wrong one.
+      if (mapped.code === 'model-lib-mismatch') await store.delete('webllm/wasm', new URL(libUrl, this.baseUrl).href).catch(() => undefined);
+      throw mapped;
+    } finally {
+      runtimeLog.stop();
     }
 
     // 5. Our tokenizer, from the bytes web-llm cached (works offline and for imported folders).
@@ -382,4 +389,31 @@ function customEntryFolder(model: ModelSpec, base: string | undefined): string {
   } catch (e) {
     throw new EngineRequestError(`model URL of ${model.id}: ${e instanceof Error ? e.message : String(e)}`, 'give the absolute URL of the folder holding mlc-chat-config.json');
   }
+}
+
+/**
+ * Keeps the last lines the worker logs (the TVM runtime logs through console before it aborts
+ * the wasm), still passing them on to the real console. Only around a reload.
+ */
+function captureConsole(keep = 40): { lines: string[]; stop(): void } {
+  const lines: string[] = [];
+  const c = globalThis.console;
+  const originals = { log: c.log, warn: c.warn, error: c.error, info: c.info };
+  const wrap =
+    (original: (...args: unknown[]) => void) =>
+    (...args: unknown[]): void => {
+      lines.push(args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : String(a))).join(' '));
+      if (lines.length > keep) lines.shift();
+      original.apply(c, args);
+    };
+  c.log = wrap(originals.log);
+  c.warn = wrap(originals.warn);
+  c.error = wrap(originals.error);
+  c.info = wrap(originals.info);
+  return {
+    lines,
+    stop() {
+      Object.assign(c, originals);
+    },
+  };
 }

@@ -48,7 +48,15 @@ export interface ErrorContext {
   loaded?: boolean;
   /** The URL being fetched, when the caller knows it. */
   url?: string;
+  /**
+   * The TVM runtime's last log lines (captured during the call): when the runtime aborts, the
+   * wasm exits and web-llm's error says only "exit(1)"; the reason is in what it logged.
+   */
+  runtimeLog?: readonly string[];
 }
+
+/** What the TVM runtime logs when a library and the weights disagree, before it exits. */
+const RUNTIME_MISMATCH = /Cannot find (?:parameter in cache: \S+|\S+ in cache)|Check failed|shape mismatch|mismatch|does not match|expect(?:ed|s)? .*(?:shape|dtype|ndim)/i;
 
 const NETWORK_MESSAGES = [
   /failed to fetch/i,
@@ -141,6 +149,15 @@ export function mapWebLlmError(err: unknown, ctx: ErrorContext = {}): FtlabError
       return new ArtifactCorruptError(ctx.url ?? 'model lib (.wasm)', `not a usable WebAssembly model library (${firstLine(message)}); a 404 page served instead of the .wasm looks like this`, undefined, cause);
     default:
       break;
+  }
+
+  // The wasm exited (emscripten ExitStatus): the runtime said why in its log, not in the error.
+  if (/ExitStatus|Program terminated with exit\(/.test(message) && ctx.runtimeLog?.length) {
+    const said = [...ctx.runtimeLog].reverse().find((l) => RUNTIME_MISMATCH.test(l));
+    if (said && ctx.operation === 'load') {
+      const missing = /Cannot find (?:parameter in cache: (\S+)|(\S+) in cache)/.exec(said);
+      return new ModelLibMismatchError(model, missing ? `it needs parameter ${missing[1] ?? missing[2]}, which the weights do not have` : `the TVM runtime stopped: ${firstLine(said).slice(0, 300)}`, cause);
+    }
   }
 
   // tvm runtime (vm/tensor_cache_support.cc) when the lib asks for a parameter the weights lack.
