@@ -170,11 +170,6 @@ export class IdbRecordStore implements RecordStore {
     return this.db.get('runs', id);
   }
 
-  /** Every run, oldest first. */
-  listRuns(): Promise<RunMeta[]> {
-    return this.db.getAllFromIndex('runs', 'byCreated');
-  }
-
   async putPlan(plan: StoredPlan): Promise<void> {
     await this.putOne('plans', plan, `plan ${plan.id}`);
   }

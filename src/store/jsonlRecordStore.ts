@@ -300,11 +300,6 @@ export class JsonlRecordStore implements RecordStore {
     return [...this.plans.keys()].map((id) => structuredClone(this.unwrittenPlans.get(id) ?? this.plans.get(id)!));
   }
 
-  /** Every run in the file, in the order they were first written. */
-  listRuns(): RunMeta[] {
-    return [...this.runs.values()].map((m) => structuredClone(m));
-  }
-
   /** Every record (the latest line of each key), by cell, then item. */
   allRecords(): SampleRecord[] {
     return [...this.cells.values()].flatMap((cell) => [...cell.values()].sort(byItem)).map((r) => structuredClone(r));
