@@ -4,40 +4,23 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { absDiff, DeltaAccumulator, type DeltaReport } from '../../core/delta/stats.ts';
+import { DeltaAccumulator, type DeltaReport } from '../../core/delta/stats.ts';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, loraDeltaAbs, loraScale, pairLoraTensors, parseLoraConfig } from '../../core/delta/lora.ts';
 import { ArtifactCorruptError, ArtifactMissingError } from '../../core/engine-errors.ts';
 import { readSafetensorsHeader, readSafetensorsTensor } from '../../core/safetensors/reader.ts';
-import { DeltaMismatchError } from '../../core/delta/mlc-folders.ts';
+import { DeltaMismatchError, weightsDelta, type DeltaProgress } from '../../core/delta/mlc-folders.ts';
 import { openFileByteSource } from './file-bytes.ts';
 import { readJson } from './hf-checkpoint.ts';
 import { openPair } from './weight-sources.ts';
 
-export type DeltaProgress = (done: number, total: number, name: string) => void;
+export type { DeltaProgress };
 
 export { DeltaMismatchError };
 
 export async function modelsDelta(baseDir: string, modelDir: string, onTensor?: DeltaProgress): Promise<DeltaReport> {
   const [base, model] = await openPair(baseDir, modelDir);
   try {
-    const onlyBase = [...base.shapes.keys()].filter((n) => !model.shapes.has(n));
-    const onlyModel = [...model.shapes.keys()].filter((n) => !base.shapes.has(n));
-    if (onlyBase.length || onlyModel.length) {
-      throw new DeltaMismatchError(`${onlyBase.length} tensors only in the base (${onlyBase.slice(0, 2).join(', ')}), ${onlyModel.length} only in the model (${onlyModel.slice(0, 2).join(', ')})`);
-    }
-    const acc = new DeltaAccumulator();
-    const names = [...base.shapes.keys()];
-    let done = 0;
-    for (const name of names) {
-      const shape = base.shapes.get(name)!;
-      if (shape.join(',') !== model.shapes.get(name)!.join(',')) throw new DeltaMismatchError(`${name} is [${shape.join(', ')}] in the base, [${model.shapes.get(name)!.join(', ')}] in the model`);
-      const a = await base.read(name);
-      const b = await model.read(name);
-      const { sum, max } = absDiff(a, b);
-      acc.add(name, shape, sum, max, a.length);
-      onTensor?.(++done, names.length, name);
-    }
-    return acc.report('models', { base: { dir: baseDir, format: base.format }, model: { dir: modelDir, format: model.format }, names: base.format === 'hf' && model.format === 'hf' ? 'hf' : 'mlc' });
+    return await weightsDelta(base, model, { base: { dir: baseDir, format: base.format }, model: { dir: modelDir, format: model.format }, names: base.format === 'hf' && model.format === 'hf' ? 'hf' : 'mlc' }, onTensor);
   } finally {
     await Promise.all([base.close(), model.close()]);
   }

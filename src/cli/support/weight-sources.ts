@@ -8,11 +8,8 @@ import path from 'node:path';
 import { HF_CONFIG_FILE, parseHfLlamaConfig } from '../../core/convert/hf-config.ts';
 import { planLlamaConversion } from '../../core/convert/llama-plan.ts';
 import { ArtifactCorruptError, ArtifactMissingError } from '../../core/engine-errors.ts';
-import { CHAT_CONFIG_FILE, parseChatConfig } from '../../core/mlc/chat-config.ts';
-import { llamaMatrices } from '../../core/mlc/llama-layout.ts';
-import { dequantizeGroupwise, groupLayout } from '../../core/mlc/quantization.ts';
-import { decodeRecord } from '../../core/mlc/reader.ts';
-import { parseTensorCache, TENSOR_CACHE_FILES, type RecordLocation } from '../../core/mlc/tensor-cache.ts';
+import { TENSOR_CACHE_FILES } from '../../core/mlc/tensor-cache.ts';
+import { openMlcFolderWeights, type FolderReader } from '../../core/delta/mlc-folders.ts';
 import { openFileByteSource, type FileByteSource } from './file-bytes.ts';
 import { openCheckpoint, readJson } from './hf-checkpoint.ts';
 
@@ -64,55 +61,28 @@ export async function openHfWeights(dir: string, view: 'hf' | 'mlc'): Promise<We
 }
 
 export async function openMlcWeights(dir: string): Promise<WeightSource> {
-  const indexFile = TENSOR_CACHE_FILES.find((f) => existsSync(path.join(dir, f)))!;
-  const { byName } = parseTensorCache(readJson(path.join(dir, indexFile)), indexFile);
-  const cfg = parseChatConfig(readJson(path.join(dir, CHAT_CONFIG_FILE)), CHAT_CONFIG_FILE).model;
-  const inputs = new Map(llamaMatrices(cfg).map((m) => [m.name, m.K]));
-  const shapes = new Map<string, number[]>();
-  for (const [name, r] of byName) {
-    if (name.endsWith('.q_scale')) continue;
-    if (name.endsWith('.q_weight')) {
-      const base = name.slice(0, -'.q_weight'.length);
-      const K = inputs.get(base);
-      if (K === undefined) throw new ArtifactCorruptError(indexFile, 'a quantized tensor the Llama layout does not know', name);
-      shapes.set(`${base}.weight`, [r.shape[0], K]);
-    } else shapes.set(name, r.shape);
-  }
+  // Byte ranges straight from the shard files: a 7B shard is never read whole.
   const files = new Map<string, FileByteSource>();
-  const record = async (loc: RecordLocation) => {
-    let src = files.get(loc.shard);
-    if (!src) {
-      src = await openFileByteSource(path.join(dir, loc.shard));
-      files.set(loc.shard, src);
-    }
-    const bytes = await src.read(loc.byteOffset, loc.nbytes);
-    if (bytes.byteLength !== loc.nbytes) throw new ArtifactCorruptError(loc.shard, `truncated: ${bytes.byteLength} of ${loc.nbytes} bytes`, loc.name);
-    return decodeRecord({ ...loc, byteOffset: 0 }, bytes.slice().buffer, indexFile);
-  };
-  return {
-    dir,
-    format: 'mlc',
-    shapes,
-    async read(name) {
-      const base = name.replace(/\.weight$/, '');
-      const q = byName.get(`${base}.q_weight`);
-      if (q) {
-        const s = byName.get(`${base}.q_scale`);
-        if (!s) throw new ArtifactCorruptError(indexFile, 'q_weight without q_scale', `${base}.q_weight`);
-        const [N, K] = shapes.get(name)!;
-        const { groups, wordsPerRow } = groupLayout(K);
-        const qWeight = (await record(q)).data as Uint32Array;
-        const scale = (await record(s)).data as Float32Array;
-        return dequantizeGroupwise({ N, K, groups, wordsPerRow, qWeight, scale });
+  const reader: FolderReader = {
+    json: async (file) => readJson(path.join(dir, file)),
+    async bytes(shard, offset, length, tensor) {
+      let src = files.get(shard);
+      if (!src) {
+        src = await openFileByteSource(path.join(dir, shard));
+        files.set(shard, src);
       }
-      const loc = byName.get(name);
-      if (!loc) throw new ArtifactCorruptError(indexFile, 'no such tensor', name);
-      const t = await record(loc);
-      if (!(t.data instanceof Float32Array)) throw new ArtifactCorruptError(indexFile, `dtype ${t.dtype} is not a weight`, name);
-      return t.data;
+      const bytes = await src.read(offset, length);
+      if (bytes.byteLength !== length) throw new ArtifactCorruptError(shard, `truncated: ${bytes.byteLength} of ${length} bytes`, tensor);
+      return bytes.slice().buffer;
     },
-    close: async () => void (await Promise.all([...files.values()].map((f) => f.close()))),
   };
+  try {
+    const weights = await openMlcFolderWeights(reader);
+    return { dir, format: 'mlc', shapes: weights.shapes, read: (name) => weights.read(name), close: async () => void (await Promise.all([...files.values()].map((f) => f.close()))) };
+  } catch (e) {
+    await Promise.all([...files.values()].map((f) => f.close()));
+    throw e;
+  }
 }
 
 /** Opens two folders for comparison: both in HF names when both are HF, else both in MLC names. */

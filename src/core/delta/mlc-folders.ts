@@ -1,10 +1,10 @@
 /**
- * mean |Δw| between two MLC folders read through a FileSource (URLs in the app's worker, a
- * directory in Node): the same numbers `ftlab delta --base DIR --model DIR` prints for MLC
- * folders. Quantized matrices are dequantized on the fly; shards are read one at a time and only
- * the current shard of each folder is held, so a 7B comparison holds two shards, not two models.
+ * mean |Δw| between two models' weights, and an MLC folder's weights as float32 tensors by name
+ * (quantized matrices dequantized on the fly). One implementation for both front ends: the CLI
+ * reads byte ranges of files on disk (`ftlab delta`), the app's worker reads shards over HTTP
+ * (the Models view), each through a FolderReader.
  */
-import { ArtifactCorruptError } from '../engine-errors.ts';
+import { ArtifactCorruptError, ArtifactMissingError } from '../engine-errors.ts';
 import { FtlabError } from '../errors.ts';
 import { CHAT_CONFIG_FILE, parseChatConfig } from '../mlc/chat-config.ts';
 import { readJsonFile, type FileSource } from '../mlc/file-source.ts';
@@ -14,25 +14,52 @@ import { decodeRecord } from '../mlc/reader.ts';
 import { parseTensorCache, TENSOR_CACHE_FILES, type RecordLocation } from '../mlc/tensor-cache.ts';
 import { absDiff, DeltaAccumulator, type DeltaReport } from './stats.ts';
 
-/** The two folders hold different tensors or shapes: they are not one model and its fine-tune. */
+/** The two models hold different tensors or shapes: they are not one model and its fine-tune. */
 export class DeltaMismatchError extends FtlabError {
   constructor(detail: string) {
     super('delta-mismatch', `the two models cannot be compared: ${detail}`, 'compare a fine-tuned model with its own base model (same architecture)');
   }
 }
 
-interface MlcWeights {
-  /** Logical tensors ("X.weight" for a q_weight/q_scale pair), in index order. */
+/** A model's weights, tensor by tensor. */
+export interface TensorSource {
+  /** Logical tensors (an MLC q_weight/q_scale pair is one "X.weight"), in index order. */
   shapes: ReadonlyMap<string, number[]>;
   read(name: string): Promise<Float32Array>;
 }
 
-async function readIndex(source: FileSource): Promise<{ file: string; json: unknown }> {
+/** How an MLC folder is read: its JSON files, and byte ranges of its shards. */
+export interface FolderReader {
+  /** The parsed JSON file, or a rejection (ArtifactMissingError when it is not there). */
+  json(file: string): Promise<unknown>;
+  /** `length` bytes of `file` from `offset`; `tensor` names what is read, for a truncated file's error. */
+  bytes(file: string, offset: number, length: number, tensor: string): Promise<ArrayBuffer>;
+}
+
+/**
+ * A FolderReader over a FileSource (whole files, e.g. over HTTP): only the shard being read is
+ * kept, so comparing two 7B folders holds two shards, not two models.
+ */
+export function shardReader(source: FileSource): FolderReader {
+  let shard: { name: string; bytes: ArrayBuffer } | null = null;
+  return {
+    json: (file) => readJsonFile(source, file),
+    async bytes(file, offset, length, tensor) {
+      if (shard?.name !== file) shard = { name: file, bytes: await source(file) };
+      if (shard.bytes.byteLength < offset + length) throw new ArtifactCorruptError(file, `truncated: ${shard.bytes.byteLength} bytes, ${tensor} ends at ${offset + length}`, tensor);
+      return shard.bytes.slice(offset, offset + length);
+    },
+  };
+}
+
+async function readIndex(reader: FolderReader): Promise<{ file: string; json: unknown }> {
   let last: unknown;
   for (const file of TENSOR_CACHE_FILES) {
     try {
-      return { file, json: await readJsonFile(source, file) };
+      return { file, json: await reader.json(file) };
     } catch (e) {
+      // Only a missing file moves on to the other name; a broken one is the error.
+      if (!(e instanceof ArtifactMissingError)) throw e;
       last = e;
     }
   }
@@ -40,10 +67,10 @@ async function readIndex(source: FileSource): Promise<{ file: string; json: unkn
 }
 
 /** An MLC folder's weights as float32 tensors by name. */
-export async function openMlcFolderWeights(source: FileSource): Promise<MlcWeights> {
-  const { file: indexFile, json } = await readIndex(source);
+export async function openMlcFolderWeights(reader: FolderReader): Promise<TensorSource> {
+  const { file: indexFile, json } = await readIndex(reader);
   const { byName } = parseTensorCache(json, indexFile);
-  const cfg = parseChatConfig(await readJsonFile(source, CHAT_CONFIG_FILE), CHAT_CONFIG_FILE).model;
+  const cfg = parseChatConfig(await reader.json(CHAT_CONFIG_FILE), CHAT_CONFIG_FILE).model;
   const inputs = new Map(llamaMatrices(cfg).map((m) => [m.name, m.K]));
   const shapes = new Map<string, number[]>();
   for (const [name, r] of byName) {
@@ -55,13 +82,7 @@ export async function openMlcFolderWeights(source: FileSource): Promise<MlcWeigh
       shapes.set(`${base}.weight`, [r.shape[0], K]);
     } else shapes.set(name, r.shape);
   }
-  // Only the shard being read is kept.
-  let shard: { name: string; bytes: ArrayBuffer } | null = null;
-  const record = async (loc: RecordLocation) => {
-    if (shard?.name !== loc.shard) shard = { name: loc.shard, bytes: await source(loc.shard) };
-    if (shard.bytes.byteLength < loc.byteOffset + loc.nbytes) throw new ArtifactCorruptError(loc.shard, `truncated: ${shard.bytes.byteLength} bytes, ${loc.name} ends at ${loc.byteOffset + loc.nbytes}`, loc.name);
-    return decodeRecord({ ...loc, byteOffset: 0 }, shard.bytes.slice(loc.byteOffset, loc.byteOffset + loc.nbytes), indexFile);
-  };
+  const record = async (loc: RecordLocation) => decodeRecord({ ...loc, byteOffset: 0 }, await reader.bytes(loc.shard, loc.byteOffset, loc.nbytes, loc.name), indexFile);
   return {
     shapes,
     async read(name) {
@@ -87,10 +108,8 @@ export async function openMlcFolderWeights(source: FileSource): Promise<MlcWeigh
 
 export type DeltaProgress = (done: number, total: number, name: string) => void;
 
-/** mean |Δw| per tensor, layer, module kind and overall between two MLC folders. */
-export async function mlcFoldersDelta(base: FileSource, model: FileSource, details: Record<string, unknown>, onTensor?: DeltaProgress): Promise<DeltaReport> {
-  const a = await openMlcFolderWeights(base);
-  const b = await openMlcFolderWeights(model);
+/** mean |Δw| per tensor, layer, module kind and overall, streamed tensor by tensor. */
+export async function weightsDelta(a: TensorSource, b: TensorSource, details: Record<string, unknown>, onTensor?: DeltaProgress): Promise<DeltaReport> {
   const onlyBase = [...a.shapes.keys()].filter((n) => !b.shapes.has(n));
   const onlyModel = [...b.shapes.keys()].filter((n) => !a.shapes.has(n));
   if (onlyBase.length || onlyModel.length) {
@@ -109,4 +128,9 @@ export async function mlcFoldersDelta(base: FileSource, model: FileSource, detai
     onTensor?.(++done, names.length, name);
   }
   return acc.report('models', details);
+}
+
+/** mean |Δw| between two MLC folders read through FileSources (the app's worker, over HTTP). */
+export async function mlcFoldersDelta(base: FileSource, model: FileSource, details: Record<string, unknown>, onTensor?: DeltaProgress): Promise<DeltaReport> {
+  return weightsDelta(await openMlcFolderWeights(shardReader(base)), await openMlcFolderWeights(shardReader(model)), details, onTensor);
 }
