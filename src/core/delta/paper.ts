@@ -1,8 +1,14 @@
 /**
- * The paper's printed mean |Δw| between Llama-2-7b and its fine-tuned variants (full fine-tuning,
- * as issue #9 quotes them), for showing beside a measured delta. Not measured by ftlab.
+ * The paper's printed mean |Δw| between Llama-2-7b and its fine-tuned variants (full
+ * fine-tuning), for showing beside a measured delta. Not measured by ftlab. Derived from the one
+ * list of the paper's printed values (src/core/report/paper-values.ts), so the two never disagree.
  */
-export const PAPER_MEAN_ABS_DELTA = [
-  { trainingSet: 'socialqa', ft: 8.54e-5, fticl: 7.95e-5 },
-  { trainingSet: 'xsum', ft: 1.0e-4, fticl: 8.03e-5 },
-] as const;
+import { paperModelValues } from '../report/paper-values.ts';
+
+const value = (method: 'ft' | 'fticl', trainingSet: string): number => {
+  const v = paperModelValues({ method, trainingSet }).find((p) => p.quantity === 'mean |Δw|');
+  if (!v) throw new Error(`no printed mean |Δw| for ${method} on ${trainingSet}`);
+  return v.value;
+};
+
+export const PAPER_MEAN_ABS_DELTA = (['socialqa', 'xsum'] as const).map((trainingSet) => ({ trainingSet, ft: value('ft', trainingSet), fticl: value('fticl', trainingSet) }));

@@ -4,7 +4,6 @@
  * the page stays responsive, per tensor, per layer and overall. App-lifetime: leaving the view
  * does not stop it or lose the last result.
  */
-import { PAPER_MEAN_ABS_DELTA } from '../../core/delta/paper.ts';
 import type { DeltaReport } from '../../core/delta/stats.ts';
 import { FtlabError } from '../../core/errors.ts';
 import { describeError, type DeltaProgressEvent } from '../../engine-client/index.ts';
@@ -27,9 +26,6 @@ export interface DeltaResult {
 export function weightFolderOf(source: ModelSource, baseHref: string): string | null {
   return source.kind === 'remote' ? null : specOf(source, baseHref).url;
 }
-
-/** The paper's printed values, for the table beside a measured delta (never measured by ftlab). */
-export const PAPER_DELTAS = PAPER_MEAN_ABS_DELTA;
 
 export class WeightDelta {
   running = $state(false);
