@@ -5,14 +5,22 @@
  * with; the vocabulary comes from the folder's tokenizer.json, with scores set so that llama.cpp
  * merges as Llama-2 does (src/core/gguf/llama.ts).
  *
+ * A PEFT LoRA adapter of that model (train/'s adapter folder) becomes a llama.cpp LoRA adapter
+ * GGUF (src/core/gguf/lora.ts), which llama.cpp's server applies on top of the model's GGUF and
+ * serves as a model of its own (llama-cpp-python's config: `lora_path`).
+ *
  *   node --import tsx scripts/export-gguf.ts --model DIR --out FILE.gguf [--add-bos true|false]
+ *   node --import tsx scripts/export-gguf.ts --model DIR --adapter ADAPTER_DIR --out LORA.gguf
  */
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { encodeGguf, llamaGgufMetadata, llamaGgufTensorName, permuteForGgufRope, type GgufTensor } from '../src/core/gguf/index.ts';
+import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, pairLoraTensors, parseLoraConfig } from '../src/core/delta/lora.ts';
+import { encodeGguf, llamaGgufMetadata, llamaGgufTensorName, loraGguf, permuteForGgufRope, type GgufTensor, type PeftLoraModule } from '../src/core/gguf/index.ts';
+import { readSafetensorsHeader, readSafetensorsTensor } from '../src/core/safetensors/reader.ts';
+import { openFileByteSource } from '../src/cli/support/file-bytes.ts';
 import { parseChatConfig } from '../src/core/mlc/chat-config.ts';
 import { parseQuantization } from '../src/core/mlc/quantization.ts';
 import { loadTensorStore } from '../src/core/mlc/reader.ts';
@@ -91,10 +99,38 @@ export async function mlcToGguf(dir: string, opts: ExportGgufOptions = {}): Prom
   return encodeGguf(metadata, tensors);
 }
 
-/** Writes the GGUF of `dir` to `file`. */
-export async function exportGguf(dir: string, file: string, opts: ExportGgufOptions = {}): Promise<void> {
-  const chunks = await mlcToGguf(dir, opts);
-  await new Promise<void>((resolve, reject) => {
+/**
+ * The LoRA adapter GGUF's bytes for a PEFT adapter folder of the model in `modelDir` (its shapes
+ * and heads come from the model's mlc-chat-config.json; the adapter's tensors are read one at a
+ * time). `alpha` is what the file carries (0 when the scales were folded into lora_b).
+ */
+export async function peftLoraToGguf(modelDir: string, adapterDir: string, opts: { name?: string } = {}): Promise<{ chunks: Uint8Array[]; alpha: number; modules: number }> {
+  const cfg = parseChatConfig(JSON.parse(await readFile(path.join(modelDir, 'mlc-chat-config.json'), 'utf8'))).model;
+  const cfgFile = path.join(adapterDir, ADAPTER_CONFIG_FILE);
+  const weightsFile = path.join(adapterDir, ADAPTER_WEIGHTS_FILE);
+  const lora = parseLoraConfig(JSON.parse(await readFile(cfgFile, 'utf8')), cfgFile);
+  const src = await openFileByteSource(weightsFile);
+  try {
+    const header = await readSafetensorsHeader(src);
+    const modules: PeftLoraModule[] = [];
+    for (const m of pairLoraTensors([...header.tensors.keys()], weightsFile)) {
+      modules.push({
+        module: m.module,
+        a: await readSafetensorsTensor(src, header, m.a),
+        aShape: header.tensors.get(m.a)?.shape ?? [],
+        b: await readSafetensorsTensor(src, header, m.b),
+        bShape: header.tensors.get(m.b)?.shape ?? [],
+      });
+    }
+    const { metadata, tensors, alpha } = loraGguf(opts.name ?? path.basename(path.resolve(adapterDir)), cfg, lora, modules, weightsFile);
+    return { chunks: encodeGguf(metadata, tensors), alpha, modules: modules.length };
+  } finally {
+    await src.close();
+  }
+}
+
+function writeChunks(file: string, chunks: Uint8Array[]): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     const out = createWriteStream(file);
     out.on('error', reject);
     out.on('finish', resolve);
@@ -103,13 +139,31 @@ export async function exportGguf(dir: string, file: string, opts: ExportGgufOpti
   });
 }
 
+/** Writes the GGUF of `dir` to `file`. */
+export async function exportGguf(dir: string, file: string, opts: ExportGgufOptions = {}): Promise<void> {
+  await writeChunks(file, await mlcToGguf(dir, opts));
+}
+
+/** Writes the LoRA adapter GGUF of `adapterDir` (an adapter of the model in `modelDir`) to `file`. */
+export async function exportLoraGguf(modelDir: string, adapterDir: string, file: string): Promise<{ alpha: number; modules: number }> {
+  const { chunks, alpha, modules } = await peftLoraToGguf(modelDir, adapterDir);
+  await writeChunks(file, chunks);
+  return { alpha, modules };
+}
+
 const isEntry = process.argv[1] && import.meta.url === new URL(`file://${path.resolve(process.argv[1])}`).href;
 if (isEntry) {
-  const { values } = parseArgs({ options: { model: { type: 'string' }, out: { type: 'string' }, 'add-bos': { type: 'string' } } });
+  const { values } = parseArgs({ options: { model: { type: 'string' }, adapter: { type: 'string' }, out: { type: 'string' }, 'add-bos': { type: 'string' } } });
   if (!values.model || !values.out) {
-    console.error(`usage: node --import tsx ${path.relative(process.cwd(), fileURLToPath(import.meta.url))} --model DIR --out FILE.gguf [--add-bos true|false]`);
+    const me = path.relative(process.cwd(), fileURLToPath(import.meta.url));
+    console.error(`usage: node --import tsx ${me} --model DIR --out FILE.gguf [--add-bos true|false]\n       node --import tsx ${me} --model DIR --adapter ADAPTER_DIR --out LORA.gguf`);
     process.exit(2);
   }
-  await exportGguf(values.model, values.out, { addBos: values['add-bos'] !== 'false' });
-  console.log(`wrote ${values.out}`);
+  if (values.adapter) {
+    const { alpha, modules } = await exportLoraGguf(values.model, values.adapter, values.out);
+    console.log(`wrote ${values.out} (LoRA adapter, ${modules} modules, adapter.lora.alpha ${alpha})`);
+  } else {
+    await exportGguf(values.model, values.out, { addBos: values['add-bos'] !== 'false' });
+    console.log(`wrote ${values.out}`);
+  }
 }

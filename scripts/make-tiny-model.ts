@@ -213,11 +213,18 @@ function specHash(spec: RandomLlamaSpec): string {
   return createHash('sha256').update(JSON.stringify({ v: GENERATOR_VERSION, ...spec })).digest('hex').slice(0, 16);
 }
 
+export type LlamaWeights = ReturnType<typeof randomLlamaWeights>;
+
 /** Every file of a random Llama model folder, path → bytes (no manifest yet). */
 export function buildRandomLlama(spec: RandomLlamaSpec): Map<string, Uint8Array> {
+  return buildLlamaFolder(spec, randomLlamaWeights(spec.config, spec.seed));
+}
+
+/** Every file of a model folder with these float32 weights (MLC names), in `spec`'s format. */
+export function buildLlamaFolder(spec: RandomLlamaSpec, weights: LlamaWeights): Map<string, Uint8Array> {
   const cfg = spec.config;
   const quant = parseQuantization(spec.quantization);
-  const { matrices, norms } = randomLlamaWeights(cfg, spec.seed);
+  const { matrices, norms } = weights;
   const floatFormat = spec.bf16Storage ? 'f32-to-bf16' : 'raw';
   // q0f16 / q0bf16 store unquantized matrices in half precision; q4 models keep norms in the model dtype.
   const floatDtype = quant.kind === 'group' ? quant.modelDtype : quant.name === 'q0f16' ? 'float16' : quant.name === 'q0bf16' ? 'bfloat16' : 'float32';

@@ -7,6 +7,9 @@
  * - 'llama-cpp': no BOS unless the text starts with "<s>" (a GGUF exported with add_bos_token
  *   false); echo drops a leading BOS; top_logprobs keyed by token text; owned_by "me".
  * Faults are injected per request (a status, a delay, a dropped connection) to test retries.
+ * `stream: true` answers as server-sent events, one per generated token (log-probs with it),
+ * then the finish reason, vLLM's usage event when `stream_options.include_usage`, and [DONE];
+ * a `{ dropAfterEvents: n }` fault breaks such a stream after n events.
  * This is a unit-test double only; the real server tests run llama.cpp's (test/openai/llama-server.ts).
  */
 import http from 'node:http';
@@ -15,7 +18,7 @@ import type { Engine } from '../../src/core/engine.ts';
 
 export type Dialect = 'vllm' | 'llama-cpp';
 
-export type Fault = { status: number; body?: string; retryAfter?: number } | { delayMs: number } | { drop: true };
+export type Fault = { status: number; body?: string; retryAfter?: number } | { delayMs: number } | { drop: true } | { dropAfterEvents: number };
 
 export interface DoubleOptions {
   engine: Engine;
@@ -107,7 +110,27 @@ export async function startServerDouble(opts: DoubleOptions): Promise<ServerDoub
       out.logprobs = { tokens, token_logprobs: tokenLogprobs, top_logprobs: top, text_offset: tokens.map(() => 0) };
     }
     if (body.echo === true) out.text = prompt + gen.text;
-    return { status: 200, json: { id: 'cmpl-double', object: 'text_completion', model, choices: [out], usage: { prompt_tokens: ids.length, completion_tokens: gen.tokenIds.length } } };
+    const pieces = await Promise.all(gen.tokenIds.map(pieceText));
+    return { status: 200, pieces, json: { id: 'cmpl-double', object: 'text_completion', model, choices: [out], usage: { prompt_tokens: ids.length, completion_tokens: gen.tokenIds.length } } };
+  }
+
+  /** A whole answer as the events a streaming server sends for it. */
+  function streamEvents(body: Record<string, unknown>, answer: { json: unknown; pieces: string[] }): unknown[] {
+    const whole = answer.json as { choices: Record<string, unknown>[]; usage: unknown };
+    const c = whole.choices[0];
+    const lp = c.logprobs as { tokens: string[]; token_logprobs: unknown[]; top_logprobs: unknown[] } | undefined;
+    const events: unknown[] = [];
+    const event = (choice: Record<string, unknown>) => events.push({ id: 'cmpl-double', object: 'text_completion', model: body.model, choices: [{ index: 0, ...choice }] });
+    if (body.echo === true) event({ ...c });
+    else {
+      answer.pieces.forEach((text, i) =>
+        event({ text, finish_reason: null, ...(lp ? { logprobs: { tokens: [lp.tokens[i]], token_logprobs: [lp.token_logprobs[i]], top_logprobs: [lp.top_logprobs[i]], text_offset: [0] } } : {}) }),
+      );
+      event({ text: '', finish_reason: c.finish_reason, ...('stop_reason' in c ? { stop_reason: c.stop_reason } : {}) });
+    }
+    const so = body.stream_options as { include_usage?: boolean } | undefined;
+    if (so?.include_usage) events.push({ id: 'cmpl-double', object: 'text_completion', model: body.model, choices: [], usage: whole.usage });
+    return events;
   }
 
   const server = http.createServer((req, res) => {
@@ -154,9 +177,18 @@ export async function startServerDouble(opts: DoubleOptions): Promise<ServerDoub
           // Let concurrent requests overlap, so max in flight is observable.
           if ((opts.overlapMs ?? 2) > 0) await sleep(opts.overlapMs ?? 2);
           const began = performance.now();
-          const r = (await serialized(() => completions(body))) as { status: number; json: unknown };
+          const r = (await serialized(() => completions(body))) as { status: number; json: unknown; pieces?: string[] };
           state.busyMs += performance.now() - began;
-          if (!res.destroyed) send(r.status, r.json);
+          if (res.destroyed) return;
+          if (body.stream !== true || r.status !== 200 || !r.pieces) return send(r.status, r.json);
+          res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+          const events = streamEvents(body, { json: r.json, pieces: r.pieces });
+          for (let i = 0; i < events.length; i++) {
+            if (fault && 'dropAfterEvents' in fault && i === fault.dropAfterEvents) return req.socket.destroy();
+            res.write(`data: ${JSON.stringify(events[i])}\n\n`);
+            await sleep(1); // one event per write, as a server streaming tokens sends them
+          }
+          res.end('data: [DONE]\n\n');
         } catch (e) {
           send(500, { error: { message: String(e) } });
         } finally {

@@ -25,6 +25,10 @@ export interface CompletionRequest {
   return_tokens_as_token_ids?: boolean;
   logprob_token_ids?: number[];
   ignore_eos?: boolean;
+  /** Server-sent events, one per token or a few (the answer arrives as it is generated). */
+  stream?: boolean;
+  /** vLLM / OpenAI: a last event with the usage counts. */
+  stream_options?: { include_usage: boolean };
 }
 
 export interface CompletionLogprobs {
@@ -99,4 +103,52 @@ export function parseModels(url: string, body: unknown): { id: string; maxModelL
 export function tokenIdKey(key: string): number | undefined {
   const m = /^token_id:(\d+)$/.exec(key);
   return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * The events of a streamed completion (`stream: true`) joined into the answer the same request
+ * gets without streaming: the texts and log-prob arrays concatenated, the last finish reason, and
+ * the usage where an event carries it (vLLM's last event, with `include_usage`, has no choices).
+ */
+export class StreamedAnswer {
+  private text = '';
+  private readonly logprobs: CompletionLogprobs = { tokens: [], tokenLogprobs: [], topLogprobs: [] };
+  private withLogprobs = false;
+  private finishReason: string | null = null;
+  private stopReason: string | number | null | undefined;
+  private promptTokens: number | undefined;
+  private completionTokens: number | undefined;
+  private events = 0;
+
+  /** One event's JSON; returns its choice (undefined for a usage-only event). */
+  add(url: string, json: unknown): CompletionChoice | undefined {
+    if (isObj(json) && isObj(json.usage)) {
+      if (typeof json.usage.prompt_tokens === 'number') this.promptTokens = json.usage.prompt_tokens;
+      if (typeof json.usage.completion_tokens === 'number') this.completionTokens = json.usage.completion_tokens;
+    }
+    if (isObj(json) && Array.isArray(json.choices) && json.choices.length === 0) return undefined;
+    const { choice } = parseCompletion(url, json);
+    this.events++;
+    this.text += choice.text;
+    if (choice.logprobs) {
+      this.withLogprobs = true;
+      this.logprobs.tokens.push(...choice.logprobs.tokens);
+      this.logprobs.tokenLogprobs.push(...choice.logprobs.tokenLogprobs);
+      this.logprobs.topLogprobs.push(...choice.logprobs.topLogprobs);
+    }
+    if (choice.finishReason !== null) this.finishReason = choice.finishReason;
+    if (choice.stopReason !== undefined) this.stopReason = choice.stopReason;
+    return choice;
+  }
+
+  answer(url: string): CompletionAnswer {
+    if (this.events === 0) throw new ServerProtocolError(url, 'the stream ended without a completion event');
+    const choice: CompletionChoice = { text: this.text, finishReason: this.finishReason, ...(this.stopReason !== undefined ? { stopReason: this.stopReason } : {}) };
+    if (this.withLogprobs) choice.logprobs = this.logprobs;
+    return {
+      choice,
+      ...(this.promptTokens !== undefined ? { promptTokens: this.promptTokens } : {}),
+      ...(this.completionTokens !== undefined ? { completionTokens: this.completionTokens } : {}),
+    };
+  }
 }

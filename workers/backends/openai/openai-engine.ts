@@ -41,7 +41,8 @@ import { cutAtStop } from '../../../src/core/decoding/index.ts';
 import { ArtifactMissingError, ContextWindowExceededError, EngineRequestError, ModelNotLoadedError } from '../../../src/core/engine-errors.ts';
 import { fetchFileSource, readJsonFile, type FileSource } from '../../../src/core/mlc/file-source.ts';
 import { ModelTokenizer } from '../cpu/tokenizer.ts';
-import { MAX_TOP_LOGPROBS, parseCompletion, parseModels, tokenIdKey, type CompletionAnswer, type CompletionRequest } from './completions.ts';
+import { MAX_TOP_LOGPROBS, parseCompletion, parseModels, StreamedAnswer, tokenIdKey, type CompletionAnswer, type CompletionChoice, type CompletionRequest } from './completions.ts';
+import { LiveTokens } from './live-tokens.ts';
 import { ModelNotServedError, ServerProtocolError, TokenizationMismatchError } from './errors.ts';
 import { ServerPool, type PoolStats } from './server-pool.ts';
 import { Vocabulary } from './vocabulary.ts';
@@ -327,6 +328,20 @@ export class OpenAiEngine implements Engine {
     return { answer: parseCompletion(baseUrl, raw), baseUrl, ms: performance.now() - t0 };
   }
 
+  /**
+   * A streamed completion: each event's choice goes to `onChoice` as it arrives, and the events
+   * are joined into the answer a non-streamed request gets (text, log-probs, finish reason, usage).
+   */
+  private async completeStream(body: CompletionRequest, signal: AbortSignal, onChoice: (c: CompletionChoice) => void): Promise<{ answer: CompletionAnswer; baseUrl: string; ms: number }> {
+    const t0 = performance.now();
+    const joined = new StreamedAnswer();
+    const baseUrl = await this.pool.postStream('/completions', body, (json, url) => {
+      const chunk = joined.add(url, json);
+      if (chunk) onChoice(chunk);
+    }, { signal });
+    return { answer: joined.answer(baseUrl), baseUrl, ms: performance.now() - t0 };
+  }
+
   private served(m: Loaded, urls: Iterable<string>, features: Iterable<OpenAiFeature>): ServedBy {
     return { backend: OPENAI_BACKEND, urls: [...new Set(urls)].sort(), model: m.spec.id, features: [...new Set(features)].sort() };
   }
@@ -457,9 +472,24 @@ export class OpenAiEngine implements Engine {
       features.push('ignore-eos');
     }
     const signal = this.controller.signal;
+    // With onToken the answer is streamed (server-sent events): each token reaches onToken as the
+    // server sends it. The result is built from the whole answer either way, so it is the same.
+    const live = req.onToken ? new LiveTokens(req.onToken, (ids) => cutAtStop(m.vocab.decode(ids), stops).text) : undefined;
+    if (live) {
+      body.stream = true;
+      if (m.caps.kind === 'vllm') body.stream_options = { include_usage: true };
+    }
     let res;
     try {
-      res = await this.complete(body, signal);
+      res = live
+        ? await this.completeStream(body, signal, (c) => {
+            const lp = c.logprobs;
+            if (!lp) return live.stopLive();
+            const ids = this.idsOfTokens(m, lp.tokens);
+            if (!ids) return live.stopLive(); // an ambiguous token text: the rest when the answer is whole
+            ids.forEach((id, j) => live.token(id, req.logprobs ? this.stepOf(m, id, lp.tokenLogprobs[j], lp.topLogprobs[j], wantTop) : undefined));
+          })
+        : await this.complete(body, signal);
     } catch (e) {
       if (signal.aborted) return this.interrupted(m, w, stats);
       throw e;
@@ -488,19 +518,16 @@ export class OpenAiEngine implements Engine {
     const ids = tokenIds;
     if (req.logprobs && c.logprobs && c.logprobs.tokens.length === ids.length) {
       const lp = c.logprobs;
-      result.steps = ids.map((id, i): GenerateStep => {
-        const top = [...this.topById(m, lp.topLogprobs[i]).entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, wantTop);
-        return { id, token: m.vocab.piece(id), logprob: lp.tokenLogprobs[i] ?? Number.NaN, top: top.map(([tid, logprob]) => ({ id: tid, token: m.vocab.piece(tid), logprob })) };
-      });
+      result.steps = ids.map((id, i) => this.stepOf(m, id, lp.tokenLogprobs[i], lp.topLogprobs[i], wantTop));
     }
-    // No SSE streaming yet: the tokens are handed to onToken when the answer is complete.
-    if (req.onToken) {
-      ids.forEach((id, i) => {
-        const sofar = i === ids.length - 1 ? text : cutAtStop(m.vocab.decode(ids.slice(0, i + 1)), stops).text;
-        req.onToken!({ index: i, id, text: sofar, ...(result.steps ? { step: result.steps[i] } : {}) });
-      });
-    }
+    // Tokens the stream could not hand over as they came (none, usually) go now, in order.
+    live?.finish(ids, result.steps);
     return result;
+  }
+
+  private stepOf(m: Loaded, id: number, logprob: number | null | undefined, top: Record<string, number> | null | undefined, wantTop: number): GenerateStep {
+    const best = [...this.topById(m, top ?? null).entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, wantTop);
+    return { id, token: m.vocab.piece(id), logprob: logprob ?? Number.NaN, top: best.map(([tid, lp]) => ({ id: tid, token: m.vocab.piece(tid), logprob: lp })) };
   }
 
   private interrupted(m: Loaded, w: Wire, stats: CallStats): GenerateResult {
