@@ -5,7 +5,10 @@
  *    server double (a real HTTP server on 127.0.0.1) in front of a zero-cost engine (every call
  *    answers at once), against the baseline of calling that engine directly; the double's own
  *    answering time (JSON, the log-prob keys) is measured and subtracted. What is left is what the
- *    client (local tokenization, checks, JSON) and HTTP add per sample (budget: < 2 ms).
+ *    client (local tokenization, checks, JSON) and HTTP add per sample (budget: < 2 ms). A bare
+ *    HTTP round trip of the same request and answer bytes (fetch against a server that replies a
+ *    canned body, in this process as the double is) is measured too, to split that into HTTP on
+ *    127.0.0.1 and the client's own logic.
  * 2. Classification: requests and prompt tokens sent per sample (the paper's first-token method
  *    is one forward pass: on a server, one request when the label ids are in the top-k, else one
  *    teacher-forced request per label).
@@ -13,6 +16,8 @@
  *    4 and 8 requests in flight, when its venv is built (`bash .ci/setup.d/40-llama-server.sh`).
  */
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { exportGguf } from '../scripts/export-gguf.ts';
@@ -58,6 +63,32 @@ function zeroCostEngine(tok: Engine): Engine & { afterProbe(): void } {
   };
 }
 
+/**
+ * fetch round trips of this exact request body and answer body against a server that does
+ * nothing else: what HTTP on 127.0.0.1 costs per request, server side included (it runs in this
+ * process, as the double does).
+ */
+async function bareRoundTrips(request: unknown, answer: string, n: number): Promise<number> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(answer);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/completions`;
+  const body = JSON.stringify(request);
+  const once = async () => JSON.parse(await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body })).text()) as unknown;
+  for (let i = 0; i < 5; i++) await once(); // warm the connection
+  const start = performance.now();
+  for (let i = 0; i < n; i++) await once();
+  const ms = performance.now() - start;
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+  return ms;
+}
+
 async function timeAll(engine: Engine, concurrency = 1): Promise<number> {
   const start = performance.now();
   let next = 0;
@@ -89,10 +120,15 @@ export default async function openaiBench(): Promise<void> {
     const viaHttp = await timeAll(client);
     const serverMs = fast.busyMs - busyBefore;
     const perSample = (viaHttp - serverMs - direct) / PROMPTS.length;
+    // The last request and its answer, replayed over bare HTTP.
+    const last = fast.requests.filter((r) => r.path === '/v1/completions').at(-1)?.body ?? {};
+    const answer = await (await fetch(`${fast.url}/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(last) })).text();
+    const bare = (await bareRoundTrips(last, answer, PROMPTS.length)) / PROMPTS.length;
     console.log(`client overhead per generation sample (${PROMPTS.length} prompts, server double on 127.0.0.1 over a zero-cost engine):`);
     console.log(`  the engine called directly   ${(direct / PROMPTS.length).toFixed(3)} ms/sample (baseline)`);
     console.log(`  through the openai client    ${(viaHttp / PROMPTS.length).toFixed(3)} ms/sample, of which the double's own answering ${(serverMs / PROMPTS.length).toFixed(3)} ms`);
     console.log(`  the client's own cost        ${perSample.toFixed(2)} ms/sample, HTTP on 127.0.0.1 included (budget 2 ms: ${perSample < 2 ? 'within' : 'OVER'})`);
+    console.log(`    of which a bare HTTP round trip of the same bytes ${bare.toFixed(2)} ms (fetch + a do-nothing server in this process), the client's logic ${(perSample - bare).toFixed(2)} ms`);
     await client.unload();
   } finally {
     await fast.close();
