@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { ensureTinyModelLibs } from '../../scripts/model-lib.ts';
 import { createNodeCpuEngine } from '../../workers/backends/cpu/node.ts';
 import type { CpuEngine } from '../../workers/backends/cpu/index.ts';
-import { classify } from '../../src/views/classify.ts';
+import { classify } from './pages/classify.ts';
 import { useBrowserHarness, PUBLIC_DIR, type BrowserHarness } from './harness/index.ts';
 
 const MODEL = 'tiny-random-llama-q4f32_1';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { formatBytes } from '../../src/views/format.ts';
+import { formatBytes } from '../../src/ui/views/format.ts';
 import { useBrowserHarness, PUBLIC_DIR, type BrowserHarness } from './harness/index.ts';
 
 // q4f16_1: a quantization with a prebuilt Llama-2 library, which a registry entry needs.

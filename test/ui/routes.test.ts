@@ -28,7 +28,6 @@ const playground = fc.record({
 });
 const datasets = fc.record({ view: fc.constant('datasets' as const), dataset: id, q: id, page: fc.nat({ max: 1000 }) });
 const models = fc.record({ view: fc.constant('models' as const), model: id });
-const evaluate = fc.constant({ view: 'evaluate' as const });
 const batch = fc.constant({ view: 'batch' as const });
 const results = fc.record({
   view: fc.constant('results' as const),
@@ -47,7 +46,7 @@ const results = fc.record({
   changed: fc.boolean(),
   present: fc.boolean(),
 });
-const route: fc.Arbitrary<Route> = fc.oneof(playground, datasets, models, batch, results, evaluate);
+const route: fc.Arbitrary<Route> = fc.oneof(playground, datasets, models, batch, results);
 
 describe('route codec', () => {
   it('parse(format(r)) equals r for every route', () => {

@@ -7,7 +7,7 @@
  * or hand-edited link still opens something sensible. `format` writes only what differs from the
  * defaults, so links stay short; `parse(format(r))` equals `r` for every route (property-tested).
  *
- * Adding a view (#/batch, #/results) is one entry in VIEWS, one member of Route and one codec.
+ * Adding a view is one entry in VIEWS, one member of Route and one codec.
  */
 import { PROMPT_MODES, PROMPT_TOKENIZATIONS, type PromptMode, type PromptTokenization } from '../../core/prompts/types.ts';
 import { LABEL_SCORINGS, type LabelScoring } from '../../core/scoring/kinds.ts';
@@ -17,8 +17,8 @@ import { isOneOf } from '../../core/vocabulary.ts';
 import { FIGURE_KINDS, type FigureKind } from '../../core/report/figure.ts';
 import { SAMPLE_OUTCOMES, SAMPLE_SORTS, type SampleOutcome, type SampleSort } from '../../core/report/drill.ts';
 
-/** The views, in the navigation's order. `evaluate` keeps the earlier Evaluate panel reachable. */
-export const VIEWS = ['playground', 'datasets', 'models', 'batch', 'results', 'evaluate'] as const;
+/** The views, in the navigation's order. */
+export const VIEWS = ['playground', 'datasets', 'models', 'batch', 'results'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export const DEFAULT_MODEL_ID = 'tiny-random-llama-f32';
@@ -80,10 +80,6 @@ export interface ModelsRoute {
   model: string;
 }
 
-export interface EvaluateRoute {
-  view: 'evaluate';
-}
-
 /** Batch: plan and run the paper's study; the run itself lives in the batch-run store. */
 export interface BatchRoute {
   view: 'batch';
@@ -120,7 +116,7 @@ export interface ResultsRoute {
   present: boolean;
 }
 
-export type Route = PlaygroundRoute | DatasetsRoute | ModelsRoute | BatchRoute | ResultsRoute | EvaluateRoute;
+export type Route = PlaygroundRoute | DatasetsRoute | ModelsRoute | BatchRoute | ResultsRoute;
 export type RouteOf<V extends ViewName> = Extract<Route, { view: V }>;
 
 interface Codec<R extends Route> {
@@ -240,12 +236,6 @@ const models: Codec<ModelsRoute> = {
   write: (r, p) => setIf(p, 'model', r.model, ''),
 };
 
-const evaluate: Codec<EvaluateRoute> = {
-  defaults: () => ({ view: 'evaluate' }),
-  read: () => ({ view: 'evaluate' }),
-  write: () => undefined,
-};
-
 const batch: Codec<BatchRoute> = {
   defaults: () => ({ view: 'batch' }),
   read: () => ({ view: 'batch' }),
@@ -283,7 +273,7 @@ const results: Codec<ResultsRoute> = {
   },
 };
 
-const CODECS: { [V in ViewName]: Codec<RouteOf<V>> } = { playground, datasets, models, batch, results, evaluate };
+const CODECS: { [V in ViewName]: Codec<RouteOf<V>> } = { playground, datasets, models, batch, results };
 
 /** The route a bare page (no hash, or an unknown view) opens on: the Playground. */
 export const HOME: Route = playground.defaults();
@@ -319,9 +309,6 @@ export function format(route: Route): string {
       break;
     case 'results':
       results.write(route, params);
-      break;
-    case 'evaluate':
-      evaluate.write(route, params);
       break;
     case 'batch':
       batch.write(route, params);
