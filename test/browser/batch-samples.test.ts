@@ -171,8 +171,10 @@ describe('a Batch run, sample by sample', () => {
     await drill.getByLabel('Search samples').press('Enter');
     await expect.poll(() => drill.getByTestId('sample-count').textContent()).toBe('3 of 3 samples');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /^JSONL \(/ }).click()]);
-    const lines = readFileSync((await download.path())!, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Partial<SampleRecord>);
-    const records = lines.filter((r) => r.kind !== undefined) as SampleRecord[];
+    const lines = readFileSync((await download.path())!, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { kind: string });
+    // One line per sample, as `ftlab eval --out` writes, then the stored plan's line.
+    expect(lines.at(-1)?.kind).toBe('plan');
+    const records = lines.slice(0, -1) as SampleRecord[];
     expect(records).toHaveLength(6);
     expect(records.every((r) => r.kind === 'classification' && r.dataset === 'sst2' && r.modelId === MODEL)).toBe(true);
     for (const mode of ['zero-shot', 'icl']) expect(records.filter((r) => r.mode === mode).map((r) => r.item).sort()).toEqual([0, 1, 2]);

@@ -4,7 +4,7 @@ import { format, HOME, parse, playgroundDefaults, VIEWS, type Route } from '../.
 import { PROMPT_MODES, PROMPT_TOKENIZATIONS } from '../../src/core/prompts/index.ts';
 import { LABEL_SCORINGS } from '../../src/core/scoring/index.ts';
 import { PAPER_TASK_IDS } from '../../src/core/tasks/index.ts';
-import { RESULTS_FIGURES } from '../../src/ui/app/routes.ts';
+import { RESULTS_FIGURES, RESULTS_LAYOUTS } from '../../src/ui/app/routes.ts';
 import { SAMPLE_OUTCOMES, SAMPLE_SORTS } from '../../src/core/report/drill.ts';
 
 const id = fc.string({ minLength: 0, maxLength: 24 });
@@ -34,6 +34,7 @@ const results = fc.record({
   plan: id,
   training: id,
   figure: fc.constantFrom(...RESULTS_FIGURES),
+  layout: fc.constantFrom(...RESULTS_LAYOUTS),
   panel: id,
   cell: id,
   outcome: fc.constantFrom(...SAMPLE_OUTCOMES),

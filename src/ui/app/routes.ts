@@ -90,6 +90,10 @@ export interface BatchRoute {
 export const RESULTS_FIGURES = ['all', ...FIGURE_KINDS] as const;
 export type ResultsFigure = 'all' | FigureKind;
 
+/** How the Results view draws a figure panel: the study matrix, or grouped bars as the paper's figures. */
+export const RESULTS_LAYOUTS = ['matrix', 'bars'] as const;
+export type ResultsLayout = (typeof RESULTS_LAYOUTS)[number];
+
 export interface ResultsRoute {
   view: 'results';
   /** Stored plan (run) id; '' for the newest. */
@@ -97,6 +101,8 @@ export interface ResultsRoute {
   /** Training set the figure is about; '' for the run's first. */
   training: string;
   figure: ResultsFigure;
+  /** Matrix or bar chart (URL `as`). */
+  layout: ResultsLayout;
   /** Panel id ("icl-2-map0"); '' for every panel (presentation shows the first). */
   panel: string;
   /** The drilled cell's key; '' for none. */
@@ -244,12 +250,13 @@ const batch: Codec<BatchRoute> = {
 
 
 const results: Codec<ResultsRoute> = {
-  defaults: () => ({ view: 'results', plan: '', training: '', figure: 'all', panel: '', cell: '', outcome: 'all', gold: '', predicted: '', q: '', sort: 'item', sample: -1, compare: '', changed: false, present: false }),
+  defaults: () => ({ view: 'results', plan: '', training: '', figure: 'all', layout: 'matrix', panel: '', cell: '', outcome: 'all', gold: '', predicted: '', q: '', sort: 'item', sample: -1, compare: '', changed: false, present: false }),
   read: (p) => ({
     view: 'results',
     plan: readText(p, 'plan', ''),
     training: readText(p, 'training', ''),
     figure: readOne(p, 'figure', RESULTS_FIGURES, 'all'),
+    layout: readOne(p, 'as', RESULTS_LAYOUTS, 'matrix'),
     panel: readText(p, 'panel', ''),
     cell: readText(p, 'cell', ''),
     outcome: readOne(p, 'outcome', SAMPLE_OUTCOMES, 'all'),
@@ -265,6 +272,7 @@ const results: Codec<ResultsRoute> = {
   write(r, p) {
     for (const k of ['plan', 'training', 'panel', 'cell', 'gold', 'predicted', 'q', 'compare'] as const) setIf(p, k, r[k], '');
     setIf(p, 'figure', r.figure, 'all');
+    setIf(p, 'as', r.layout, 'matrix');
     setIf(p, 'outcome', r.outcome, 'all');
     setIf(p, 'sort', r.sort, 'item');
     if (r.sample >= 0) p.set('sample', String(r.sample));
