@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createNodeCpuEngine } from '../../workers/backends/cpu/node.ts';
 import type { CpuEngine } from '../../workers/backends/cpu/index.ts';
-import { classify, type ClassifyInput } from '../../src/views/classify.ts';
+import { classify, type ClassifyInput } from './pages/classify.ts';
 import type { GenerateRequest } from '../../src/core/engine.ts';
 import { useBrowserHarness, PUBLIC_DIR, type BrowserHarness } from './harness/index.ts';
 import type { EngineTestApi } from './pages/engine-page.ts';

@@ -170,23 +170,27 @@ describe('webgpu backend on the software adapter', () => {
 });
 
 describe('the app on the webgpu backend', () => {
-  it('offers the registry models and explains why a q4f16_1 model cannot load here', async () => {
+  it('lists the registry models in Models, and explains why a q4f16_1 model cannot load here', async () => {
     const app = await h.browser.newPage();
-    await app.goto(`${h.origin}/#/evaluate`);
-    await app.getByRole('radio', { name: /webgpu/ }).check();
-    await expect.poll(() => app.locator('#model-choice option').allTextContents(), { timeout: 30_000 }).toContainEqual(expect.stringMatching(/^Llama-2-7b-chat-hf-q4f32_1-MLC \(prebuilt, q4f32_1/));
-    await app.locator('#model-choice').selectOption('tiny-random-llama-q4f16_1');
-    await app.getByRole('button', { name: 'Load', exact: true }).focus();
+    await app.goto(`${h.origin}/#/models`);
+    await app.getByRole('button', { name: /^Show the WebGPU models/ }).click();
+    await expect.poll(() => app.getByRole('row', { name: /Llama-2-7b-chat-hf-q4f32_1-MLC/ }).first().textContent(), { timeout: 30_000 }).toMatch(/web-llm registry \(prebuilt, q4f32_1\)/);
+    await app.getByLabel('Model folder URL').fill(`${h.origin}/models/tiny-random-llama-q4f16_1/`);
+    await app.getByLabel('Backend for the added model').selectOption('webgpu');
+    await app.getByRole('button', { name: 'Add', exact: true }).click();
+    const row = app.getByRole('row', { name: /tiny-random-llama-q4f16_1/ });
+    await expect.poll(() => row.locator('td').first().textContent()).toBe('webgpu');
+    await row.getByRole('button', { name: 'Load tiny-random-llama-q4f16_1' }).focus();
     await app.keyboard.press('Enter');
-    await app.getByRole('alert').waitFor({ timeout: 30_000 });
-    expect(await app.getByTestId('error-code').textContent()).toMatch(/webgpu-no-shader-f16/);
-    expect(await app.getByTestId('error-hint').textContent()).toMatch(/q4f32_1/);
+    const alert = row.getByRole('alert');
+    await alert.waitFor({ timeout: 30_000 });
+    expect(await alert.textContent()).toMatch(/^webgpu-no-shader-f16: .*What to do: .*q4f32_1/);
     await app.close();
   });
 
   it('shows the capability report', async () => {
     const app = await h.browser.newPage();
-    await app.goto(`${h.origin}/#/evaluate`);
+    await app.goto(`${h.origin}/#/models`);
     await app.getByRole('button', { name: 'Check WebGPU' }).focus();
     await app.keyboard.press('Enter');
     await app.getByTestId('capability-report').waitFor({ timeout: 30_000 });

@@ -1,7 +1,7 @@
 /**
- * The Models & storage panel in the real app, by keyboard where a user would use it: import a
- * local model folder (what <input webkitdirectory> hands the page) into Chromium's real Cache
- * Storage, see it cached with its size and the storage bar move, pick it for loading, delete it
+ * The Models & storage panel in the real app's Models view, by keyboard where a user would use it:
+ * import a local model folder (what <input webkitdirectory> hands the page) into Chromium's real
+ * Cache Storage, see it cached with its size and the storage bar move, use it in the Playground, delete it
  * through the confirm step; switch the cache backend (remembered across a reload); a folder with
  * one flipped byte, or of a quantization with no model library, is refused and leaves nothing
  * behind; the folder picker's directory handle path works too.
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { formatBytes } from '../../src/views/format.ts';
+import { formatBytes } from '../../src/ui/views/format.ts';
 import { useBrowserHarness, PUBLIC_DIR, type BrowserHarness } from './harness/index.ts';
 
 // q4f16_1: a quantization with a prebuilt Llama-2 library, which a registry entry needs.
@@ -27,7 +27,7 @@ const tmpDirs: string[] = [];
 useBrowserHarness(async (harness) => {
   h = harness;
   page = await h.browser.newPage();
-  await page.goto(`${h.origin}/#/evaluate`);
+  await page.goto(`${h.origin}/#/models`);
   panel = page.getByTestId('models-panel');
 });
 
@@ -80,7 +80,7 @@ describe('Models & storage panel', () => {
     expect(await panel.getByTestId('storage-usage').textContent()).toMatch(/^[\d.]+ (B|KiB|MiB) of [\d.]+ [KMGT]iB \([\d.<]+%\)/);
   });
 
-  it('imports a local folder: cached with its size, storage in use, usable in the Load panel, then deleted', async () => {
+  it('imports a local folder: cached with its size, storage in use, usable in the Playground, then deleted', async () => {
     // The file input is found by its visible label; playwright hands it the folder like a user's pick.
     await panel.getByLabel('Import a local folder…').setInputFiles(MODEL_DIR);
     await expect.poll(() => panel.getByTestId('imported-id').textContent(), { timeout: 20_000 }).toBe(MODEL);
@@ -93,11 +93,15 @@ describe('Models & storage panel', () => {
     // The site's usage now holds the model (Chromium counts Cache Storage at once).
     expect(usedBytes(await panel.getByTestId('storage-usage').textContent())).toBeGreaterThanOrEqual(cachedBytesOnDisk(MODEL_DIR) * 0.95);
 
-    // "Use" picks it in the Load panel, on the webgpu backend, and moves focus there.
-    await pressOn(imported.getByRole('button', { name: `Use ${MODEL} in the Load panel` }));
-    expect(await page.locator('#model-choice').inputValue()).toBe(MODEL);
-    expect(await page.getByRole('radio', { name: /webgpu/ }).isChecked()).toBe(true);
-    expect(await page.locator('#model-choice').evaluate((el) => el === document.activeElement)).toBe(true);
+    // "Use" opens it in the Playground as a column (on the webgpu backend: it is the registry's now).
+    await pressOn(imported.getByRole('button', { name: `Use ${MODEL} in the Playground` }));
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe(`#/playground?models=${MODEL}`);
+    await page.getByLabel('Prompt text').waitFor();
+    expect(await page.getByTestId('column').count()).toBe(1);
+    // Back in Models, the cache panel lists it again.
+    await page.goBack();
+    await pressOn(panel.getByRole('button', { name: 'Refresh' }));
+    await imported.waitFor();
 
     // Delete asks first; Escape keeps the model and gives focus back to Delete.
     const del = imported.getByRole('button', { name: `Delete ${MODEL} from the cache` });
@@ -189,7 +193,7 @@ describe('Models & storage panel', () => {
       const w = window as unknown as { showDirectoryPicker: () => Promise<unknown>; pickedDirectory?: unknown };
       w.showDirectoryPicker = async () => w.pickedDirectory;
     });
-    await app.goto(`${h.origin}/#/evaluate`);
+    await app.goto(`${h.origin}/#/models`);
     await app.evaluate(
       async ({ base, files }) => {
         const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('picked-model', { create: true });

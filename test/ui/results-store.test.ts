@@ -173,10 +173,13 @@ describe('Results store', () => {
       { id: 'a', provenance: { method: 'FT', trainingSet: 'paws_train_4000' } },
       { id: 'b', provenance: { method: 'random' } },
       { id: 'c', provenance: { method: 'base' } },
+      // The manifest's training size wins over a name that says none.
+      { id: 'd', provenance: { method: 'fticl', trainingSet: 'paws', trainingSize: 2000 } },
     ]);
     expect(infos).toEqual([
       { id: 'a', method: 'ft', trainingSet: 'paws', trainSize: 4000, source: 'manifest' },
       { id: 'c', method: 'base', source: 'manifest' },
+      { id: 'd', method: 'fticl', trainingSet: 'paws', trainSize: 2000, source: 'manifest' },
     ]);
   });
 });

@@ -86,3 +86,27 @@ describe('Results view helpers', () => {
     expect(s.points[0].highPy!).toBeLessThan(s.points[0].py);
   });
 });
+
+describe('barGeometry', () => {
+  it('a group per test set, a bar per model in row order, heights and whiskers on the shared y axis', async () => {
+    const { barGeometry } = await import('../../src/ui/views/results/view.ts');
+    const cell = (value: number | undefined, extra: Record<string, unknown> = {}) => ({ state: value === undefined ? ('missing' as const) : ('ok' as const), metric: 'accuracy' as const, n: 10, expected: 10, errors: 0, missing: 0, ...(value !== undefined ? { value, low: value - 0.1, high: value + 0.1 } : {}), ...extra });
+    const figure = { rows: [{ modelId: 'base' }, { modelId: 'ft' }], columns: [{ dataset: 'paws', title: 'PAWS', kind: 'in-domain' }, { dataset: 'qqp', title: 'QQP', kind: 'out-of-domain' }] } as unknown as Parameters<typeof barGeometry>[0];
+    const panel = { cells: [[cell(0.5), cell(0.3)], [cell(0.8, { paper: { value: 0.816 } }), cell(undefined)]] } as unknown as Parameters<typeof barGeometry>[1];
+    const g = barGeometry(figure, panel, { height: 260, barWidth: 18, gap: 3, groupGap: 22 });
+    // Top value 0.916 (paper 0.816, interval end 0.9): ticks every 20 points up to 100.
+    expect(g.yTicks.map((t) => t.label)).toEqual(['0', '20', '40', '60', '80', '100']);
+    expect(g.groups.map((x) => [x.dataset, x.width])).toEqual([['paws', 39], ['qqp', 39]]);
+    // Group by group (test set), models in row order inside each.
+    expect(g.bars.map((b) => [b.row, b.column])).toEqual([[0, 0], [1, 0], [0, 1]]);
+    const inner = 260 - g.pad.top - g.pad.bottom;
+    const b = g.bars[1];
+    expect(b.height).toBeCloseTo(0.8 * inner, 0);
+    expect(b.y + b.height).toBeCloseTo(g.pad.top + inner, 5);
+    expect(b.highPy!).toBeLessThan(b.y);
+    expect(b.paperPy!).toBeLessThan(b.y);
+    // The missing cell is a gap, not a zero-height bar.
+    expect(g.gaps).toEqual([{ row: 1, column: 1, x: g.groups[1].x + 18 + 3 + 9 }]);
+    expect(g.width).toBe(g.pad.left + 2 * (39 + 22) + g.pad.right);
+  });
+});

@@ -4,7 +4,7 @@ import { format, HOME, parse, playgroundDefaults, VIEWS, type Route } from '../.
 import { PROMPT_MODES, PROMPT_TOKENIZATIONS } from '../../src/core/prompts/index.ts';
 import { LABEL_SCORINGS } from '../../src/core/scoring/index.ts';
 import { PAPER_TASK_IDS } from '../../src/core/tasks/index.ts';
-import { RESULTS_FIGURES } from '../../src/ui/app/routes.ts';
+import { RESULTS_FIGURES, RESULTS_LAYOUTS } from '../../src/ui/app/routes.ts';
 import { SAMPLE_OUTCOMES, SAMPLE_SORTS } from '../../src/core/report/drill.ts';
 
 const id = fc.string({ minLength: 0, maxLength: 24 });
@@ -28,13 +28,13 @@ const playground = fc.record({
 });
 const datasets = fc.record({ view: fc.constant('datasets' as const), dataset: id, q: id, page: fc.nat({ max: 1000 }) });
 const models = fc.record({ view: fc.constant('models' as const), model: id });
-const evaluate = fc.constant({ view: 'evaluate' as const });
 const batch = fc.constant({ view: 'batch' as const });
 const results = fc.record({
   view: fc.constant('results' as const),
   plan: id,
   training: id,
   figure: fc.constantFrom(...RESULTS_FIGURES),
+  layout: fc.constantFrom(...RESULTS_LAYOUTS),
   panel: id,
   cell: id,
   outcome: fc.constantFrom(...SAMPLE_OUTCOMES),
@@ -47,7 +47,7 @@ const results = fc.record({
   changed: fc.boolean(),
   present: fc.boolean(),
 });
-const route: fc.Arbitrary<Route> = fc.oneof(playground, datasets, models, batch, results, evaluate);
+const route: fc.Arbitrary<Route> = fc.oneof(playground, datasets, models, batch, results);
 
 describe('route codec', () => {
   it('parse(format(r)) equals r for every route', () => {

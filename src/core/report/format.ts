@@ -31,3 +31,8 @@ export const STATE_WORDS: Readonly<Record<FigureCellState, string>> = {
 export function metricName(metric: FigureCell['metric']): string {
   return metric === 'rougeL' ? 'ROUGE-L F ×100 (bootstrap mid)' : 'accuracy %';
 }
+
+/** A p-value for people: three decimals, "< 0.001" below that. */
+export function formatP(p: number | undefined): string {
+  return p === undefined ? '' : p < 0.001 ? '< 0.001' : p.toFixed(3);
+}

@@ -3,7 +3,7 @@
  * (never passed as props through every panel).
  */
 import { createContext } from 'svelte';
-import type { EngineSession } from '../../views/engine-session.svelte.ts';
+import type { EngineSession } from '../state/engine-session.svelte.ts';
 import type { BatchRun } from '../state/batch-run.svelte.ts';
 import type { DatasetLibrary } from '../state/datasets.svelte.ts';
 import type { ModelSlots } from '../state/model-slots.svelte.ts';
@@ -25,7 +25,7 @@ export interface AppContext {
   delta: WeightDelta;
   /** Stored runs, figures, drill-down, comparisons, export and import (#/results). */
   results: Results;
-  /** The earlier panels' single engine session (Evaluate, Models & storage, capability report). */
+  /** The Models view's webgpu cache and registry session (Models & storage, capability report). */
   session: EngineSession;
 }
 

@@ -4,7 +4,7 @@
  */
 import { createEngineClient } from '../../engine-client/index.ts';
 import { IdbDatasetRepo, MemoryDatasetRepo, type DatasetRepo } from '../../store/datasetRepo.ts';
-import { EngineSession } from '../../views/engine-session.svelte.ts';
+import { EngineSession } from '../state/engine-session.svelte.ts';
 import { BatchRun } from '../state/batch-run.svelte.ts';
 import { WeightDelta } from '../state/weight-delta.svelte.ts';
 import { DatasetLibrary } from '../state/datasets.svelte.ts';

@@ -7,7 +7,7 @@
  * or hand-edited link still opens something sensible. `format` writes only what differs from the
  * defaults, so links stay short; `parse(format(r))` equals `r` for every route (property-tested).
  *
- * Adding a view (#/batch, #/results) is one entry in VIEWS, one member of Route and one codec.
+ * Adding a view is one entry in VIEWS, one member of Route and one codec.
  */
 import { PROMPT_MODES, PROMPT_TOKENIZATIONS, type PromptMode, type PromptTokenization } from '../../core/prompts/types.ts';
 import { LABEL_SCORINGS, type LabelScoring } from '../../core/scoring/kinds.ts';
@@ -17,8 +17,8 @@ import { isOneOf } from '../../core/vocabulary.ts';
 import { FIGURE_KINDS, type FigureKind } from '../../core/report/figure.ts';
 import { SAMPLE_OUTCOMES, SAMPLE_SORTS, type SampleOutcome, type SampleSort } from '../../core/report/drill.ts';
 
-/** The views, in the navigation's order. `evaluate` keeps the earlier Evaluate panel reachable. */
-export const VIEWS = ['playground', 'datasets', 'models', 'batch', 'results', 'evaluate'] as const;
+/** The views, in the navigation's order. */
+export const VIEWS = ['playground', 'datasets', 'models', 'batch', 'results'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export const DEFAULT_MODEL_ID = 'tiny-random-llama-f32';
@@ -80,10 +80,6 @@ export interface ModelsRoute {
   model: string;
 }
 
-export interface EvaluateRoute {
-  view: 'evaluate';
-}
-
 /** Batch: plan and run the paper's study; the run itself lives in the batch-run store. */
 export interface BatchRoute {
   view: 'batch';
@@ -94,6 +90,10 @@ export interface BatchRoute {
 export const RESULTS_FIGURES = ['all', ...FIGURE_KINDS] as const;
 export type ResultsFigure = 'all' | FigureKind;
 
+/** How the Results view draws a figure panel: the study matrix, or grouped bars as the paper's figures. */
+export const RESULTS_LAYOUTS = ['matrix', 'bars'] as const;
+export type ResultsLayout = (typeof RESULTS_LAYOUTS)[number];
+
 export interface ResultsRoute {
   view: 'results';
   /** Stored plan (run) id; '' for the newest. */
@@ -101,6 +101,8 @@ export interface ResultsRoute {
   /** Training set the figure is about; '' for the run's first. */
   training: string;
   figure: ResultsFigure;
+  /** Matrix or bar chart (URL `as`). */
+  layout: ResultsLayout;
   /** Panel id ("icl-2-map0"); '' for every panel (presentation shows the first). */
   panel: string;
   /** The drilled cell's key; '' for none. */
@@ -120,7 +122,7 @@ export interface ResultsRoute {
   present: boolean;
 }
 
-export type Route = PlaygroundRoute | DatasetsRoute | ModelsRoute | BatchRoute | ResultsRoute | EvaluateRoute;
+export type Route = PlaygroundRoute | DatasetsRoute | ModelsRoute | BatchRoute | ResultsRoute;
 export type RouteOf<V extends ViewName> = Extract<Route, { view: V }>;
 
 interface Codec<R extends Route> {
@@ -240,12 +242,6 @@ const models: Codec<ModelsRoute> = {
   write: (r, p) => setIf(p, 'model', r.model, ''),
 };
 
-const evaluate: Codec<EvaluateRoute> = {
-  defaults: () => ({ view: 'evaluate' }),
-  read: () => ({ view: 'evaluate' }),
-  write: () => undefined,
-};
-
 const batch: Codec<BatchRoute> = {
   defaults: () => ({ view: 'batch' }),
   read: () => ({ view: 'batch' }),
@@ -254,12 +250,13 @@ const batch: Codec<BatchRoute> = {
 
 
 const results: Codec<ResultsRoute> = {
-  defaults: () => ({ view: 'results', plan: '', training: '', figure: 'all', panel: '', cell: '', outcome: 'all', gold: '', predicted: '', q: '', sort: 'item', sample: -1, compare: '', changed: false, present: false }),
+  defaults: () => ({ view: 'results', plan: '', training: '', figure: 'all', layout: 'matrix', panel: '', cell: '', outcome: 'all', gold: '', predicted: '', q: '', sort: 'item', sample: -1, compare: '', changed: false, present: false }),
   read: (p) => ({
     view: 'results',
     plan: readText(p, 'plan', ''),
     training: readText(p, 'training', ''),
     figure: readOne(p, 'figure', RESULTS_FIGURES, 'all'),
+    layout: readOne(p, 'as', RESULTS_LAYOUTS, 'matrix'),
     panel: readText(p, 'panel', ''),
     cell: readText(p, 'cell', ''),
     outcome: readOne(p, 'outcome', SAMPLE_OUTCOMES, 'all'),
@@ -275,6 +272,7 @@ const results: Codec<ResultsRoute> = {
   write(r, p) {
     for (const k of ['plan', 'training', 'panel', 'cell', 'gold', 'predicted', 'q', 'compare'] as const) setIf(p, k, r[k], '');
     setIf(p, 'figure', r.figure, 'all');
+    setIf(p, 'as', r.layout, 'matrix');
     setIf(p, 'outcome', r.outcome, 'all');
     setIf(p, 'sort', r.sort, 'item');
     if (r.sample >= 0) p.set('sample', String(r.sample));
@@ -283,7 +281,7 @@ const results: Codec<ResultsRoute> = {
   },
 };
 
-const CODECS: { [V in ViewName]: Codec<RouteOf<V>> } = { playground, datasets, models, batch, results, evaluate };
+const CODECS: { [V in ViewName]: Codec<RouteOf<V>> } = { playground, datasets, models, batch, results };
 
 /** The route a bare page (no hash, or an unknown view) opens on: the Playground. */
 export const HOME: Route = playground.defaults();
@@ -319,9 +317,6 @@ export function format(route: Route): string {
       break;
     case 'results':
       results.write(route, params);
-      break;
-    case 'evaluate':
-      evaluate.write(route, params);
       break;
     case 'batch':
       batch.write(route, params);

@@ -21,8 +21,11 @@ export interface ModelProvenance {
 }
 
 export type ModelSource =
-  /** Served by the app itself (public/models/): the tiny random Llamas, cpu only. */
-  | { kind: 'embedded'; id: string; title: string; url: string; note: string; sizeBytes: number; provenance: ModelProvenance }
+  /**
+   * Served by the app itself (public/models/): the tiny random Llamas, on the cpu engine, or on
+   * webgpu with the model library ftlab builds for them (`modelLib`, relative to the page).
+   */
+  | { kind: 'embedded'; id: string; title: string; url: string; note: string; sizeBytes: number; provenance: ModelProvenance; backend?: 'webgpu'; modelLib?: string }
   /** A model of the webgpu backend's registry (prebuilt Llama-2-7b, added by URL, imported folder). */
   | { kind: 'webgpu-registry'; id: string; title: string; summary: ModelSummary; provenance: ModelProvenance }
   /** An MLC folder by URL, on the cpu engine (any size, slow) or webgpu. */
@@ -43,7 +46,7 @@ export function remoteId(model: string, baseUrl: string): string {
 export function backendOf(source: ModelSource): BackendName {
   switch (source.kind) {
     case 'embedded':
-      return 'cpu';
+      return source.backend ?? 'cpu';
     case 'webgpu-registry':
       return 'webgpu';
     case 'url':
@@ -63,7 +66,7 @@ export function serverOf(source: ModelSource): RemoteServer | undefined {
 export function specOf(source: ModelSource, baseHref: string): ModelSpec {
   switch (source.kind) {
     case 'embedded':
-      return { id: source.id, url: new URL(source.url, baseHref).href };
+      return { id: source.id, url: new URL(source.url, baseHref).href, ...(source.modelLib ? { modelLib: new URL(source.modelLib, baseHref).href } : {}) };
     case 'webgpu-registry':
       return { id: source.id, url: source.summary.folderUrl, modelLib: source.summary.modelLib };
     case 'url': {
@@ -79,7 +82,15 @@ export function specOf(source: ModelSource, baseHref: string): ModelSpec {
 
 const RANDOM: ModelProvenance = { method: 'random' };
 
-/** The models every build has: two tiny random Llamas (nonsense by design). */
+/** The command that builds the tiny models' webgpu libraries (tools/model-lib). */
+export const TINY_MODEL_LIB_COMMAND = 'npm run model-lib -- --tiny';
+
+/**
+ * The models every build has: the tiny random Llamas (nonsense by design), on the cpu engine,
+ * and the two formats SwiftShader and GPUs without shader-f16 run (q0f32, q4f32_1) on webgpu
+ * too. Their webgpu ids differ from the cpu ones: a record's cell is keyed by model id, so the
+ * two backends' records of the same weights stay apart (and compare).
+ */
 export const EMBEDDED_MODELS: readonly ModelSource[] = [
   {
     kind: 'embedded',
@@ -98,6 +109,37 @@ export const EMBEDDED_MODELS: readonly ModelSource[] = [
     note: 'The same tiny random Llama, 4-bit quantized like the real 7B weights. Nonsense text, by design.',
     sizeBytes: 0,
     provenance: RANDOM,
+  },
+  {
+    kind: 'embedded',
+    id: 'tiny-random-llama-q4f32_1',
+    title: 'tiny random Llama (q4f32_1)',
+    url: 'models/tiny-random-llama-q4f32_1/',
+    note: 'The same tiny random Llama as q4f32_1 (4-bit codes, float32 scales): the 4-bit format a GPU without shader-f16 runs. Nonsense text, by design.',
+    sizeBytes: 0,
+    provenance: RANDOM,
+  },
+  {
+    kind: 'embedded',
+    id: 'tiny-random-llama-q0f32-webgpu',
+    title: 'tiny random Llama (q0f32, webgpu)',
+    url: 'models/tiny-random-llama-f32/',
+    note: `The float32 tiny Llama on webgpu (web-llm), with the model library ftlab builds for it: \`${TINY_MODEL_LIB_COMMAND}\` writes models/tiny-random-llama-f32/model-lib-q0f32-webgpu.wasm.`,
+    sizeBytes: 0,
+    provenance: RANDOM,
+    backend: 'webgpu',
+    modelLib: 'models/tiny-random-llama-f32/model-lib-q0f32-webgpu.wasm',
+  },
+  {
+    kind: 'embedded',
+    id: 'tiny-random-llama-q4f32_1-webgpu',
+    title: 'tiny random Llama (q4f32_1, webgpu)',
+    url: 'models/tiny-random-llama-q4f32_1/',
+    note: `The q4f32_1 tiny Llama on webgpu (web-llm), with the model library ftlab builds for it: \`${TINY_MODEL_LIB_COMMAND}\` writes models/tiny-random-llama-q4f32_1/model-lib-q4f32_1-webgpu.wasm.`,
+    sizeBytes: 0,
+    provenance: RANDOM,
+    backend: 'webgpu',
+    modelLib: 'models/tiny-random-llama-q4f32_1/model-lib-q4f32_1-webgpu.wasm',
   },
 ];
 

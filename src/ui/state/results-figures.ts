@@ -33,12 +33,12 @@ export function chartsOf(cells: readonly FigureInputCell[], datasets: readonly s
 }
 
 /** What the figures know of the registry's models: base / FT / FTICL and the training set, from their provenance (an ftlab manifest's method and training). Other models are read from their id. */
-export function modelInfosOf(sources: readonly { id: string; provenance: { method: string; trainingSet?: string; shots?: number } }[]): ModelInfo[] {
+export function modelInfosOf(sources: readonly { id: string; provenance: { method: string; trainingSet?: string; trainingSize?: number; shots?: number } }[]): ModelInfo[] {
   const out: ModelInfo[] = [];
   for (const s of sources) {
     const m = s.provenance.method.toLowerCase();
     if (m !== 'base' && m !== 'ft' && m !== 'fticl') continue;
-    const training = m !== 'base' && s.provenance.trainingSet ? { dataset: s.provenance.trainingSet, size: 0, shots: s.provenance.shots ?? 0 } : null;
+    const training = m !== 'base' && s.provenance.trainingSet ? { dataset: s.provenance.trainingSet, size: s.provenance.trainingSize ?? 0, shots: s.provenance.shots ?? 0 } : null;
     out.push(modelInfoFromManifest({ id: s.id, method: m, training }));
   }
   return out;

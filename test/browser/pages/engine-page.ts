@@ -3,7 +3,7 @@
  * playwright can drive the real worker (the same chunk the app uses) with page.evaluate.
  */
 import { createEngineClient, EngineWorkerError } from '../../../src/engine-client/index.ts';
-import { classify } from '../../../src/views/classify.ts';
+import { classify } from './classify.ts';
 import { PAPER_TASKS } from '../../../src/core/tasks/index.ts';
 import { FtlabError } from '../../../src/core/errors.ts';
 import * as engineErrors from '../../../src/core/engine-errors.ts';

@@ -95,6 +95,13 @@ export interface LineGeometry {
   series: { id: string; label: string; path: string; points: { px: number; py: number; lowPy?: number; highPy?: number; value: number; x: number }[] }[];
 }
 
+/** The y axis of a metric chart: 0 to the top value's next tick, every 10 points up to 50, every 20 above. */
+function yAxis(values: readonly number[]): { yMax: number; step: number } {
+  const top = Math.max(0, ...values);
+  const step = top <= 0.5 ? 0.1 : 0.2;
+  return { yMax: Math.max(step, Math.ceil(top / step - 1e-9) * step), step };
+}
+
 /**
  * Pixel geometry of a metric-against-x line chart: x at the chart's xs (spread by value), y from
  * 0 to the largest value or interval end rounded up to its tick (10 points up to 50, 20 above).
@@ -105,10 +112,7 @@ export function lineGeometry(chart: ChartData, width = 560, height = 260): LineG
   const xMin = Math.min(...xs);
   const xMax = Math.max(...xs);
   const ys = chart.series.flatMap((s) => s.points.flatMap((p) => [p.value, p.high].filter((v): v is number => v !== undefined)));
-  // Ticks every 10 points up to 50, every 20 above: y from 0 to the top value's next tick.
-  const top = Math.max(0, ...ys);
-  const step = top <= 0.5 ? 0.1 : 0.2;
-  const yMax = Math.max(step, Math.ceil(top / step - 1e-9) * step);
+  const { yMax, step } = yAxis(ys);
   const innerW = width - pad.left - pad.right;
   const innerH = height - pad.top - pad.bottom;
   const px = (x: number): number => pad.left + (xMax === xMin ? innerW / 2 : ((x - xMin) / (xMax - xMin)) * innerW);
@@ -130,4 +134,66 @@ export function sampleMetricText(r: SampleRecord): string {
   if (r.kind === 'error') return `error ${r.error.code}`;
   if (r.kind === 'classification') return r.metric === 1 ? 'right' : 'wrong';
   return `ROUGE-L ${formatMetric(r.metric)}`;
+}
+
+export interface BarGeometry {
+  width: number;
+  height: number;
+  pad: { left: number; right: number; top: number; bottom: number };
+  yTicks: { y: number; py: number; label: string }[];
+  /** One group per test set (the figure's columns), bars in row order inside it. */
+  groups: { dataset: string; title: string; kind: FigureKind; x: number; width: number; labelX: number }[];
+  bars: { row: number; column: number; x: number; width: number; y: number; height: number; value: number; lowPy?: number; highPy?: number; paperPy?: number; cellKey?: string; state: FigureCell['state'] }[];
+  /** Where a bar is missing (no value): its slot's centre, for a "–" mark. */
+  gaps: { row: number; column: number; x: number }[];
+}
+
+/**
+ * Pixel geometry of a grouped bar chart of one figure panel, as the paper draws its results: a
+ * group of bars per test set, one bar per model (the figure's row order), 95 % intervals as
+ * whiskers, the paper's printed value as a mark on its bar. Same y axis rule as the line chart.
+ */
+export function barGeometry(figure: Pick<StudyFigure, 'rows' | 'columns'>, panel: Pick<FigurePanel, 'cells'>, opts: { height?: number; barWidth?: number; gap?: number; groupGap?: number } = {}): BarGeometry {
+  const { height = 260, barWidth = 18, gap = 3, groupGap = 22 } = opts;
+  const pad = { left: 44, right: 12, top: 10, bottom: 44 };
+  const nRows = Math.max(1, figure.rows.length);
+  const groupWidth = nRows * barWidth + (nRows - 1) * gap;
+  const width = pad.left + figure.columns.length * (groupWidth + groupGap) + pad.right;
+  const cells = panel.cells.flat();
+  const { yMax, step } = yAxis(cells.flatMap((c) => [c.value, c.high, c.paper?.value].filter((v): v is number => v !== undefined)));
+  const innerH = height - pad.top - pad.bottom;
+  const round = (v: number): number => Math.round(v * 10) / 10;
+  const py = (y: number): number => round(pad.top + innerH - (y / yMax) * innerH);
+  const yTicks = Array.from({ length: Math.round(yMax / step) + 1 }, (_, i) => i * step).map((y) => ({ y, py: py(y), label: (y * 100).toFixed(0) }));
+  const groups: BarGeometry['groups'] = [];
+  const bars: BarGeometry['bars'] = [];
+  const gaps: BarGeometry['gaps'] = [];
+  figure.columns.forEach((c, j) => {
+    const gx = pad.left + groupGap / 2 + j * (groupWidth + groupGap);
+    groups.push({ dataset: c.dataset, title: c.title, kind: c.kind, x: round(gx), width: groupWidth, labelX: round(gx + groupWidth / 2) });
+    figure.rows.forEach((_, r) => {
+      const cell = panel.cells[r]?.[j];
+      const x = round(gx + r * (barWidth + gap));
+      if (cell?.value === undefined) {
+        gaps.push({ row: r, column: j, x: round(x + barWidth / 2) });
+        return;
+      }
+      const top = py(cell.value);
+      bars.push({
+        row: r,
+        column: j,
+        x,
+        width: barWidth,
+        y: top,
+        height: round(pad.top + innerH - top),
+        value: cell.value,
+        state: cell.state,
+        ...(cell.low !== undefined ? { lowPy: py(cell.low) } : {}),
+        ...(cell.high !== undefined ? { highPy: py(cell.high) } : {}),
+        ...(cell.paper ? { paperPy: py(cell.paper.value) } : {}),
+        ...(cell.cellKey ? { cellKey: cell.cellKey } : {}),
+      });
+    });
+  });
+  return { width, height, pad, yTicks, groups, bars, gaps };
 }

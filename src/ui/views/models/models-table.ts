@@ -3,8 +3,8 @@
  * registry model (its summary joined with its cache state), the storage bar's fraction, and a
  * look at a picked folder before it is sent to the worker. Pure functions: unit-tested in Node.
  */
-import type { CacheBackend, CachedModelSummary, ImportProgress, ModelSummary, StorageEstimate } from '../engine-client/index.ts';
-import { formatBytes } from './format.ts';
+import type { CacheBackend, CachedModelSummary, ImportProgress, ModelSummary, StorageEstimate } from '../../../engine-client/index.ts';
+import { formatBytes } from '../format.ts';
 
 export type CachedState = CachedModelSummary['status'];
 

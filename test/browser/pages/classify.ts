@@ -1,18 +1,18 @@
 /**
- * What the Classify panel does with one input: fill the task's template, find each label's
- * token ids with the loaded model's own tokenizer (or the paper's fixed Llama-2 ids), and score
- * the labels through the engine. The scoring itself is src/core/scoring's; this only wires the
- * panel's choices to it.
+ * The browser tests' classifier over an Engine (the Playground does this through its own
+ * state): fill the task's template, find each label's token ids with the loaded model's own
+ * tokenizer (or the paper's fixed Llama-2 ids), and score the labels through the engine. The
+ * scoring itself is src/core/scoring's; this only wires the choices to it.
  */
-import type { Engine } from '../core/engine.ts';
-import { formatMap, templateOf, type TaskDefinition } from '../core/tasks/index.ts';
+import type { Engine } from '../../../src/core/engine.ts';
+import { formatMap, templateOf, type TaskDefinition } from '../../../src/core/tasks/index.ts';
 import {
   classifyPrompt,
   type LabelIdMode,
   type LabelIdResolution,
   type LabelScores,
   type LabelScoringMethod,
-} from '../core/scoring/index.ts';
+} from '../../../src/core/scoring/index.ts';
 
 export interface ClassifyInput {
   task: TaskDefinition;

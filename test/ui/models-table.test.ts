@@ -1,7 +1,7 @@
 /** The Models & storage panel's pure helpers: rows from the registry and the cache, storage text. */
 import { describe, expect, it } from 'vitest';
-import { cachedLabel, describeFolderFiles, importFraction, importProgressText, isDeletable, modelRows, sourceLabel, storageText, usageFraction } from '../../src/views/models-table.ts';
-import { readCachePreference, writeCachePreference } from '../../src/views/cache-preference.ts';
+import { cachedLabel, describeFolderFiles, importFraction, importProgressText, isDeletable, modelRows, sourceLabel, storageText, usageFraction } from '../../src/ui/views/models/models-table.ts';
+import { readCachePreference, writeCachePreference } from '../../src/ui/state/cache-preference.ts';
 import type { CachedModelSummary, ModelSummary } from '../../src/engine-client/index.ts';
 
 function summary(id: string, source: string, quantization = 'q4f16_1'): ModelSummary {

@@ -1,39 +1,26 @@
 /**
- * The page's one engine session: the worker client, what is loaded, what is running, and the
- * last error. Views read its fields (Svelte 5 $state) and call its methods; every engine call
- * goes through `run`, which records busy/error uniformly.
+ * The Models view's engine session for the webgpu cache and registry: the worker client that
+ * lists, imports and deletes cached models, reports WebGPU's capability, and the last error.
+ * (Running models is the model slots' job: src/ui/state/model-slots.svelte.ts.) Views read its
+ * fields (Svelte 5 $state) and call its methods; every engine call goes through `run`, which
+ * records busy/error uniformly.
  */
-import type { GenerateRequest, GenerateResult, LoadedModelInfo, LoadProgress, ModelSpec } from '../core/engine.ts';
-import { createEngineClient, describeError, type BackendName, type CacheBackend, type CachedModelSummary, type EngineClient, type ModelSummary } from '../engine-client/index.ts';
-import { MODEL_PRESETS } from './models.ts';
+import { createEngineClient, describeError, type CacheBackend, type CachedModelSummary, type EngineClient, type ModelSummary } from '../../engine-client/index.ts';
 import { readCachePreference, writeCachePreference } from './cache-preference.ts';
+import type { ShownError } from './model-slots.svelte.ts';
 
-export type Activity = 'loading' | 'generating' | 'classifying' | 'checking' | 'evaluating' | null;
-
-export interface ShownError {
-  code?: string;
-  name: string;
-  message: string;
-  hint?: string;
-}
+export type { ShownError };
+/** An error as the views show it (code, message, hint): the engine client's own reading. */
+export { describeError };
+export type Activity = 'checking' | null;
 
 export class EngineSession {
-  backend = $state<BackendName>('cpu');
-  loaded = $state<LoadedModelInfo | null>(null);
-  /** The spec the loaded model was loaded from (an evaluation plan names it). */
-  loadedSpec = $state.raw<ModelSpec | null>(null);
-  progress = $state<LoadProgress | null>(null);
   activity = $state<Activity>(null);
   error = $state<ShownError | null>(null);
-  lastGeneration = $state<GenerateResult | null>(null);
-  /** True between Cancel and the generation's end. */
-  cancelling = $state(false);
   /** The webgpu backend's model registry (prebuilt Llama-2-7b, added, imported); null until asked. */
   webgpuModels = $state<ModelSummary[] | null>(null);
   /** What the webgpu cache holds of each registry model (status, bytes); null until asked. */
   cachedModels = $state.raw<readonly CachedModelSummary[] | null>(null);
-  /** The Load panel's model choice (a preset id, a registry id or CUSTOM_MODEL); here so other panels can pick one. */
-  modelChoice = $state(MODEL_PRESETS[0].id);
 
   #client: EngineClient | null = null;
   /** Whether the saved cache backend was given to this worker (it starts on 'cache'). */
@@ -56,26 +43,6 @@ export class EngineSession {
   /** Shows anything caught (outside `run`) in the error banner. */
   showError(e: unknown): void {
     this.error = describeError(e);
-  }
-
-  /** Picks a webgpu registry model in the Load panel (switching the backend to webgpu). */
-  chooseWebgpuModel(id: string): void {
-    this.backend = 'webgpu';
-    this.modelChoice = id;
-  }
-
-  async load(spec: ModelSpec): Promise<LoadedModelInfo | null> {
-    this.loaded = null;
-    this.loadedSpec = null;
-    this.progress = { phase: 'fetch', fraction: 0, text: 'starting' };
-    return this.run('loading', async () => {
-      if (this.backend === 'webgpu') await this.applyCachePreference();
-      const info = await this.client.load(spec, (p) => (this.progress = p), { backend: this.backend });
-      this.loaded = info;
-      this.loadedSpec = spec;
-      this.progress = { phase: 'done', fraction: 1, text: `loaded ${info.id}` };
-      return info;
-    });
   }
 
   /**
@@ -121,25 +88,6 @@ export class EngineSession {
     }
   }
 
-  async generate(req: GenerateRequest): Promise<GenerateResult | null> {
-    this.cancelling = false;
-    return this.run('generating', async () => {
-      const result = await this.client.generate(req);
-      this.lastGeneration = result;
-      return result;
-    });
-  }
-
-  async cancel(): Promise<void> {
-    if (this.activity !== 'generating') return;
-    this.cancelling = true;
-    try {
-      await this.client.interrupt();
-    } catch (e) {
-      this.error = describeError(e);
-    }
-  }
-
   /** Runs one engine action: marks the session busy, records an error instead of throwing. */
   async run<T>(activity: Exclude<Activity, null>, action: () => Promise<T>): Promise<T | null> {
     this.activity = activity;
@@ -151,7 +99,6 @@ export class EngineSession {
       return null;
     } finally {
       this.activity = null;
-      this.cancelling = false;
     }
   }
 }

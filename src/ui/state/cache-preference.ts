@@ -2,7 +2,7 @@
  * The webgpu cache backend the user picked, kept in localStorage: the worker forgets its setting
  * on reload, and a model cached in IndexedDB would then look missing (and download again).
  */
-import type { CacheBackend } from '../engine-client/index.ts';
+import type { CacheBackend } from '../../engine-client/index.ts';
 
 const KEY = 'ftlab.webgpu.cacheBackend';
 
