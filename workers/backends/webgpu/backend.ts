@@ -4,8 +4,9 @@
  * next to the engine (web-llm calls processLogits synchronously at every sampling step).
  *
  * Every call drives the model with explicit token ids through `forwardTokensAndSample` (so BOS
- * and tokenization are exactly the prompt's), resets the KV cache between sequences, and reads
- * full-vocabulary logits from the capture; the loops themselves are src/core/decoding's
+ * and tokenization are exactly the prompt's), keeps in the KV cache only the part a new sequence
+ * shares with the previous one (kv-reuse.ts: an ICL cell's demo context is prefilled once), and
+ * reads full-vocabulary logits from the capture; the loops themselves are src/core/decoding's
  * SequenceRunner, the same the cpu backend runs.
  */
 import { MLCEngine, type ChatOptions, type LogitProcessor } from '@mlc-ai/web-llm';
@@ -23,6 +24,7 @@ import { customEntry, ModelRegistry, type CacheBackend, type RegistryEntry } fro
 import { RegistryStore } from './registry-store.ts';
 import { SequenceRunner, type TokenizerLike } from '../../../src/core/decoding/index.ts';
 import { isModelLibCached, normalizeModelUrl } from './urls.ts';
+import { PrefixReusingForwarder, webLlmKvRollback } from './kv-reuse.ts';
 
 /** How long a pre-flight request may take before the load fails with a network error. */
 export const PREFLIGHT_TIMEOUT_MS = 15_000;
@@ -148,6 +150,11 @@ export interface WebGpuBackendInit {
    * run this backend's real code in Node over a test double of web-llm (no GPU there).
    */
   createMlcEngine?: () => MlcEngineLike;
+  /**
+   * Keep the KV cache of the part a prompt shares with the previous one (default true). False
+   * empties it before every prompt: each is prefilled whole (the paper's way; benchmarks).
+   */
+  prefixReuse?: boolean;
 }
 
 export class WebGpuBackend implements Engine {
@@ -156,10 +163,12 @@ export class WebGpuBackend implements Engine {
   private loaded: Loaded | null = null;
   private readonly baseUrl: string | undefined;
   private readonly createMlcEngine: () => MlcEngineLike;
+  private readonly prefixReuse: boolean;
 
   constructor(readonly ctx: WebGpuContext = new WebGpuContext(), opts: WebGpuBackendInit = {}) {
     this.baseUrl = opts.baseUrl ?? (typeof location !== 'undefined' ? location.href : undefined);
     this.createMlcEngine = opts.createMlcEngine ?? (() => new MLCEngine({ logLevel: 'WARN' }));
+    this.prefixReuse = opts.prefixReuse ?? true;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -256,18 +265,23 @@ export class WebGpuBackend implements Engine {
       bosId: config.bosTokenId,
       eosId: config.eosTokenIds[0] ?? 2,
     };
-    const runner = new SequenceRunner({
-      forwarder: {
+    // web-llm's KV cache keeps what consecutive prompts share (kv-reuse.ts); each append
+    // captures the logits after its last id.
+    const forwarder = new PrefixReusingForwarder(
+      {
         reset: () => engine.resetChat(false, entry.id),
-        forward: async (ids, isPrefill) => {
+        append: async (ids, isPrefill) => {
           this.capture.last = null;
           await engine.forwardTokensAndSample(ids, isPrefill, entry.id);
           const logits = this.capture.last as Float32Array | null;
           if (!logits) throw new Error('web-llm did not call the logit processor');
-          // web-llm recomputes the whole sequence after resetChat: every id given is computed.
-          return { logits, computed: ids.length };
+          return logits;
         },
       },
+      this.prefixReuse ? webLlmKvRollback(engine, entry.id) : null,
+    );
+    const runner = new SequenceRunner({
+      forwarder,
       tokenizer,
       vocabSize: config.model.vocabSize,
       contextWindow,
