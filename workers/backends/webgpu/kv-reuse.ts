@@ -13,7 +13,7 @@
  * not as expected (another web-llm version, a sliding-window or RNN-state model): the backend
  * then empties the cache before every prompt, as before.
  */
-import type { ForwardResult, LogitsForwarder } from '../../../src/core/decoding/index.ts';
+import { reusedPrefixLength, type ForwardResult, type LogitsForwarder } from '../../../src/core/decoding/index.ts';
 
 /** Drops positions off the end of web-llm's KV cache. */
 export interface KvRollback {
@@ -124,10 +124,8 @@ export class PrefixReusingForwarder implements LogitsForwarder {
     const target = this.sequence;
     const cached = this.cached;
     let keep = 0;
-    if (cached && this.rollback && this.rollback.length() === cached.length) {
-      while (keep < cached.length && keep < target.length && cached[keep] === target[keep]) keep++;
-      keep = Math.min(keep, target.length - 1);
-    } else if (cached && continuing) keep = cached.length; // a decode step: the cache is the sequence so far
+    if (cached && this.rollback && this.rollback.length() === cached.length) keep = reusedPrefixLength(cached, target);
+    else if (cached && continuing) keep = cached.length; // a decode step: the cache is the sequence so far
     try {
       if (keep === 0) await this.web.reset();
       else if (cached && keep < cached.length) this.rollback?.truncate(keep);
