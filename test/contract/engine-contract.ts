@@ -111,7 +111,9 @@ function stopStringIn(text: string): { stop: string; at: number } | undefined {
 }
 
 export function describeEngineContract(name: string, setup: () => Promise<ContractSubject>): void {
-  describe(name, () => {
+  // Sequential even inside a concurrent suite: the tests share one loaded engine, in this order
+  // (a subject may run its suites side by side: engine-webgpu-real runs its two formats so).
+  describe.sequential(name, () => {
     let s: ContractSubject;
     let engine: Engine;
     let info: LoadedModelInfo;

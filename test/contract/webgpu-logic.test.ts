@@ -130,6 +130,34 @@ describe('webgpu backend drives web-llm as web-llm needs (test double, no GPU)',
     expect(double.calls.at(-1)).toEqual({ kind: 'unload' });
   });
 
+  it('a load with the same weights and library as the loaded model (another EOS id, a smaller window) keeps web-llm\'s pipeline; other weights or a larger window reload', async () => {
+    const backend = newBackend();
+    const base = { id: TINY_F32, url: modelUrl(TINY_F32), modelLib: libUrl(), contextWindow: 64 };
+    await backend.load(base);
+    const double = doubles.at(-1)!;
+    const reloads = () => double.calls.filter((c) => c.kind === 'reload').map((c) => (c.kind === 'reload' ? c.modelId : ''));
+    const free = await backend.generate({ prompt: { text: 'Review: fine.\nSentiment:', bos: true }, maxTokens: 3, stopAtEos: false });
+    // Another folder: mlc-chat-config.json with another eos_token_id, the same tensor-cache.json and shards.
+    const eosName = `${TINY_F32}-eos${free.tokenIds[1]}`;
+    extraFolders[eosName] = folderWithEos(tinyModelDirs()[TINY_F32], free.tokenIds[1], tmp);
+    const progress: string[] = [];
+    const info = await backend.load({ id: eosName, url: modelUrl(eosName), modelLib: libUrl(), contextWindow: 32 }, (p) => progress.push(p.text));
+    expect(info).toMatchObject({ id: eosName, eosId: free.tokenIds[1], contextWindow: 32 });
+    expect(reloads()).toEqual([TINY_F32]);
+    expect(progress.at(-1)).toMatch(/already on the GPU/);
+    expect(backend.loadedEntry()?.id).toBe(eosName);
+    // It runs on the kept pipeline, with the new EOS id and window.
+    expect(await backend.generate({ prompt: { text: 'Review: fine.\nSentiment:', bos: true }, maxTokens: 3 })).toMatchObject({ finishReason: 'eos', tokenIds: free.tokenIds.slice(0, 1) });
+    await expect(backend.generate({ prompt: { ids: new Array(30).fill(5) }, maxTokens: 3 })).rejects.toMatchObject({ code: 'context-window-exceeded' });
+    // A window larger than the loaded KV cache: reload.
+    await backend.load({ ...base, contextWindow: 128 });
+    expect(reloads()).toEqual([TINY_F32, TINY_F32]);
+    // Other weights (another quantization): reload.
+    await backend.load({ id: TINY_Q4, url: modelUrl(TINY_Q4), modelLib: libUrl(), contextWindow: 64 });
+    expect(reloads()).toEqual([TINY_F32, TINY_F32, TINY_Q4]);
+    await backend.unload();
+  });
+
   it('the q4f16_1 model is refused on an adapter without shader-f16, before web-llm is asked', async () => {
     vi.stubGlobal('navigator', {
       gpu: {
