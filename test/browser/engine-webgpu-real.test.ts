@@ -41,9 +41,12 @@ useBrowserHarness(async (harness) => {
   await page.waitForSelector('body[data-ready="true"]');
 });
 
+// The two formats run side by side: each in a concurrent suite of its own (siblings that vitest
+// starts together), holding the contract's sequential suite (its tests in order, on engines of
+// its own). SwiftShader leaves cores idle while one engine waits on a readback or a shader compile.
 describe('webgpu backend on web-llm’s real engine (SwiftShader)', () => {
   for (const { id, quant } of TINY_LIB_MODELS) {
-    describeEngineContract(`Engine contract: webgpu backend, real web-llm MLCEngine in Chromium (${id}, ${quant})`, async () => {
+    describe.concurrent(quant, () => describeEngineContract(`Engine contract: webgpu backend, real web-llm MLCEngine in Chromium (${id}, ${quant})`, async () => {
       const dir = path.join(MODELS_DIR, id);
       const reference = await referenceEngine(id, dir);
       const engines: PageEngine[] = [];
@@ -67,6 +70,6 @@ describe('webgpu backend on web-llm’s real engine (SwiftShader)', () => {
           for (const e of engines) await e.terminate();
         },
       };
-    });
+    }));
   }
 });

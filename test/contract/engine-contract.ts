@@ -111,7 +111,9 @@ function stopStringIn(text: string): { stop: string; at: number } | undefined {
 }
 
 export function describeEngineContract(name: string, setup: () => Promise<ContractSubject>): void {
-  describe(name, () => {
+  // Sequential even inside a concurrent suite: the tests share one loaded engine, in this order
+  // (a subject may run its suites side by side: engine-webgpu-real runs its two formats so).
+  describe.sequential(name, () => {
     let s: ContractSubject;
     let engine: Engine;
     let info: LoadedModelInfo;
@@ -121,6 +123,7 @@ export function describeEngineContract(name: string, setup: () => Promise<Contra
     let free: GenerateResult;
     const extraEngines: Engine[] = [];
     let maxDiffVsReference = 0;
+    let maxDiffPrefixReuse = 0;
 
     const can = (c: keyof ContractCapabilities): boolean => s.capabilities?.[c] !== false;
     /** The k-shot-like prompt, or the BOS one where teacher forcing needs BOS. */
@@ -142,7 +145,7 @@ export function describeEngineContract(name: string, setup: () => Promise<Contra
       for (const e of extraEngines) await e.unload().catch(() => undefined);
       await engine?.unload().catch(() => undefined);
       await s?.dispose?.();
-      if (s) console.info(`[engine contract] ${name}: max |Δ log-prob| vs the reference cpu engine = ${maxDiffVsReference.toExponential(2)}`);
+      if (s) console.info(`[engine contract] ${name}: max |Δ log-prob| vs the reference cpu engine = ${maxDiffVsReference.toExponential(2)}; prefix reused vs computed whole = ${maxDiffPrefixReuse.toExponential(2)}`);
     });
 
     it('load returns the model info and streams progress up to done', () => {
@@ -442,6 +445,46 @@ export function describeEngineContract(name: string, setup: () => Promise<Contra
       expect(after.prefillTokens - before.prefillTokens).toBe(g.stats.prefillTokens + n.stats.prefillTokens + l.stats.prefillTokens);
       expect(after.decodeTokens - before.decodeTokens).toBe(g.stats.decodeTokens + n.stats.decodeTokens + l.stats.decodeTokens);
       expect(after.prefillMs).toBeGreaterThanOrEqual(before.prefillMs);
+    });
+
+    it('a prompt sharing its demo context with the previous one computes only the rest, with the results of computing it whole', async () => {
+      // Two k-shot-like prompts of one cell: the same demos, different items (as an ICL cell's samples).
+      const demos = 'Premise: A man plays a guitar.\nHypothesis: A person makes music.\nAnswer: yes\n\nPremise: A dog sleeps.\nHypothesis: The cat runs.\nAnswer: no\n\n';
+      const prompts = ['Premise: A girl reads.\nHypothesis: Someone reads.\nAnswer:', 'Premise: Two men cook.\nHypothesis: Nobody cooks.\nAnswer:'].map((item) => ({ text: demos + item, bos: true }));
+      const ids = await Promise.all(prompts.map((p) => engine.tokenize(p.text, { bos: true })));
+      let shared = 0;
+      while (ids[0][shared] === ids[1][shared]) shared++;
+      expect(shared).toBeGreaterThan(ids[1].length / 2);
+      const probe = [...(await s.reference.scoreNext(prompts[1], [], { topK: 10 })).top!.map((t) => t.id), 3, 1066];
+      // Each call of `run` comes right after `before`: a prompt that shares no first token with
+      // it (no BOS: computed whole; the BOS prompt where a backend needs BOS), or the cell's other
+      // item (the demos are shared).
+      const run = async (p: PromptInput, before: PromptInput) => {
+        await engine.scoreNext(before, [3]);
+        const next = await engine.scoreNext(p, probe, { topK: 5 });
+        await engine.scoreNext(before, [3]);
+        const gen = await engine.generate({ prompt: p, maxTokens: 3, stopAtEos: false });
+        await engine.scoreNext(before, [3]);
+        const ll = await engine.loglikelihood(p, gen.tokenIds);
+        return { next, gen, ll };
+      };
+      const breaker = can('teacherForcingWithoutBos') ? { text: 'Sentiment:', bos: false } : CONTRACT_PROMPTS[0];
+      const whole = await run(prompts[1], breaker);
+      const reused = await run(prompts[1], prompts[0]);
+      if (can('stepStats')) {
+        if (!breaker.bos) for (const c of [whole.next, whole.gen, whole.ll]) expect(c.stats.prefillTokens).toBe(ids[1].length);
+        for (const c of [reused.next, reused.gen, reused.ll]) expect(c.stats.prefillTokens).toBe(ids[1].length - shared);
+      }
+      expect(reused.next.promptTokens).toBe(ids[1].length);
+      expect(reused.gen.tokenIds).toEqual(whole.gen.tokenIds);
+      expect(reused.gen.text).toBe(whole.gen.text);
+      expect(reused.next.top!.map((t) => t.id)).toEqual(whole.next.top!.map((t) => t.id));
+      const d = Math.max(
+        maxAbsDiff(reused.next.logprobs, whole.next.logprobs),
+        maxAbsDiff(reused.ll.tokens.map((t) => t.logprob), whole.ll.tokens.map((t) => t.logprob)),
+      );
+      expect(d).toBeLessThan(s.tolerance ?? 1e-4);
+      maxDiffPrefixReuse = Math.max(maxDiffPrefixReuse, d);
     });
 
     it('matches the reference cpu engine: same tokens, same greedy ids, log-probs within tolerance', async () => {

@@ -10,7 +10,11 @@
  *   the last position, awaits "the GPU" (a macrotask, like device.sync()), hands a fresh
  *   Float32Array to processLogits, samples greedily from what it returns, then calls
  *   processSampledToken;
- * - resetChat() empties the KV cache and calls the processor's resetState().
+ * - resetChat() empties the KV cache and calls the processor's resetState();
+ * - the loaded model's pipeline is in `loadedModelIdToPipeline` with the members the backend's
+ *   prefix reuse reads (kv-reuse.ts): `kvCache`, `kvStateKind`, `slidingWindowSize`,
+ *   `filledKVCacheLength` and a `tvm` whose global `vm.builtin.kv_state_popn` drops the last n
+ *   positions (TVM's PopN: n ≤ the sequence length, Scalar arguments).
  * The logits come from the cpu backend's Llama forward pass (LlamaRunner) on the same weights,
  * so the backend's loops can be compared with the cpu engine number for number.
  */
@@ -49,10 +53,31 @@ interface LoadedDouble {
   processor: LogitProcessor | undefined;
 }
 
+interface ScalarDouble {
+  value: number;
+  dtype: string;
+}
+const isScalar = (v: unknown, dtype: string): v is ScalarDouble => typeof v === 'object' && v !== null && 'value' in v && 'dtype' in v && v.dtype === dtype && typeof v.value === 'number';
+
+interface PipelineDouble {
+  kvCache: object;
+  kvStateKind: string;
+  slidingWindowSize: number;
+  filledKVCacheLength: number;
+  tvm: {
+    beginScope(): void;
+    endScope(): void;
+    detachFromCurrentScope<T>(x: T): T;
+    scalar(value: number, dtype: string): ScalarDouble;
+    getGlobalFunc(name: string): (...args: unknown[]) => void;
+  };
+}
+
 /** One call the backend made, for tests that check how web-llm is driven. */
 export type DoubleCall =
   | { kind: 'reload'; modelId: string; contextWindow: number }
   | { kind: 'resetChat' }
+  | { kind: 'popn'; n: number; kvBefore: number }
   | { kind: 'forward'; ids: number[]; isPrefill: boolean; kvBefore: number }
   | { kind: 'unload' };
 
@@ -63,6 +88,8 @@ export class WebLlmEngineDouble implements MlcEngineLike {
   private progress: InitProgressCallback | undefined;
   private loaded: LoadedDouble | null = null;
   private readonly t0 = performance.now();
+  /** What web-llm's MLCEngine keeps per loaded model (its LLMChatPipeline), as far as the backend reads it. */
+  readonly loadedModelIdToPipeline = new Map<string, PipelineDouble>();
 
   setAppConfig(appConfig: AppConfig): void {
     this.appConfig = appConfig;
@@ -107,8 +134,43 @@ export class WebLlmEngineDouble implements MlcEngineLike {
       prefillChunk: config.model.prefillChunkSize,
       processor: this.registry?.get(modelId),
     };
+    this.loadedModelIdToPipeline.clear();
+    this.loadedModelIdToPipeline.set(modelId, this.pipeline(this.loaded));
     this.calls.push({ kind: 'reload', modelId, contextWindow });
     this.report(1, `Finish loading on WebGPU - test double of web-llm (${modelId})`);
+  }
+
+  /** The pipeline members of web-llm 0.2.86 the backend's prefix reuse uses, over this double's KV ids. */
+  private pipeline(m: LoadedDouble): PipelineDouble {
+    const calls = this.calls;
+    const kvCache = { kind: 'PagedKVCache double' };
+    return {
+      kvCache,
+      kvStateKind: 'kv_cache',
+      slidingWindowSize: -1,
+      get filledKVCacheLength() {
+        return m.kv.length;
+      },
+      set filledKVCacheLength(n: number) {
+        // web-llm's own count; a value the cache does not hold would fail its next forward.
+        if (n !== m.kv.length) throw new Error(`web-llm double: filledKVCacheLength set to ${n}, the KV cache holds ${m.kv.length}`);
+      },
+      tvm: {
+        beginScope: () => undefined,
+        endScope: () => undefined,
+        detachFromCurrentScope: <T>(x: T) => x,
+        scalar: (value: number, dtype: string): ScalarDouble => ({ value, dtype }),
+        getGlobalFunc: (name: string) => {
+          if (name !== 'vm.builtin.kv_state_popn') throw new Error(`web-llm double: no global function ${name}`);
+          return (state: unknown, seqId: unknown, n: unknown) => {
+            if (state !== kvCache || !isScalar(seqId, 'int64') || seqId.value !== 0 || !isScalar(n, 'int32')) throw new Error('web-llm double: kv_state_popn(kvCache, Scalar(0, int64), Scalar(n, int32)) expected');
+            if (n.value < 0 || n.value > m.kv.length) throw new Error(`web-llm double: PopN ${n.value} exceeds the sequence length ${m.kv.length}`);
+            calls.push({ kind: 'popn', n: n.value, kvBefore: m.kv.length });
+            m.kv.length -= n.value;
+          };
+        },
+      },
+    };
   }
 
   private need(modelId: string | undefined): LoadedDouble {
@@ -152,6 +214,7 @@ export class WebLlmEngineDouble implements MlcEngineLike {
 
   async unload(): Promise<void> {
     this.loaded = null;
+    this.loadedModelIdToPipeline.clear();
     this.calls.push({ kind: 'unload' });
   }
 }

@@ -85,28 +85,42 @@ for (const id of TINY_IDS) {
 }
 
 describe('webgpu backend drives web-llm as web-llm needs (test double, no GPU)', () => {
-  it('resetChat before every sequence, the prompt ids as one prefill, decode steps of one id, capture registered at reload', async () => {
+  it('resetChat before a sequence that shares nothing with the cache, PopN back to what the next one shares, the prompt ids as one prefill, decode steps of one id, capture registered at reload', async () => {
     const backend = newBackend();
     await backend.load({ id: TINY_F32, url: modelUrl(TINY_F32), modelLib: libUrl(), contextWindow: 64 });
     const double = doubles.at(-1)!;
     expect(double.calls[0]).toEqual({ kind: 'reload', modelId: TINY_F32, contextWindow: 64 });
     const prompt = { text: 'Review: fine.\nSentiment:', bos: true };
     const ids = await backend.tokenize(prompt.text, { bos: true });
+    const other = { text: 'Review: bad.\nSentiment:', bos: true };
+    const otherIds = await backend.tokenize(other.text, { bos: true });
+    let shared = 0;
+    while (ids[shared] === otherIds[shared]) shared++;
     const from = double.calls.length;
     const g = await backend.generate({ prompt, maxTokens: 3, stopAtEos: false });
     await backend.loglikelihood(prompt, [5, 6]);
     await backend.scoreNext(prompt, [5]);
+    await backend.scoreNext(other, [5]);
+    await backend.scoreNext({ ids: [5, 6] }, [5]);
+    const n = ids.length;
     const calls: DoubleCall[] = double.calls.slice(from);
     expect(calls).toEqual([
       { kind: 'resetChat' },
       { kind: 'forward', ids, isPrefill: true, kvBefore: 0 },
-      { kind: 'forward', ids: [g.tokenIds[0]], isPrefill: false, kvBefore: ids.length },
-      { kind: 'forward', ids: [g.tokenIds[1]], isPrefill: false, kvBefore: ids.length + 1 },
+      { kind: 'forward', ids: [g.tokenIds[0]], isPrefill: false, kvBefore: n },
+      { kind: 'forward', ids: [g.tokenIds[1]], isPrefill: false, kvBefore: n + 1 },
+      // The same prompt again: its last id is run again (its logits are needed), the rest kept.
+      { kind: 'popn', n: 3, kvBefore: n + 2 },
+      { kind: 'forward', ids: ids.slice(-1), isPrefill: true, kvBefore: n - 1 },
+      { kind: 'forward', ids: [5], isPrefill: false, kvBefore: n },
+      { kind: 'popn', n: 2, kvBefore: n + 1 },
+      { kind: 'forward', ids: ids.slice(-1), isPrefill: true, kvBefore: n - 1 },
+      // Another prompt: what it shares stays.
+      { kind: 'popn', n: n - shared, kvBefore: n },
+      { kind: 'forward', ids: otherIds.slice(shared), isPrefill: true, kvBefore: shared },
+      // Nothing shared: the cache is emptied.
       { kind: 'resetChat' },
-      { kind: 'forward', ids, isPrefill: true, kvBefore: 0 },
-      { kind: 'forward', ids: [5], isPrefill: false, kvBefore: ids.length },
-      { kind: 'resetChat' },
-      { kind: 'forward', ids, isPrefill: true, kvBefore: 0 },
+      { kind: 'forward', ids: [5, 6], isPrefill: true, kvBefore: 0 },
     ]);
     // The context window (64 here) is checked by the backend: web-llm would be asked for nothing.
     const before = double.calls.length;
@@ -114,6 +128,34 @@ describe('webgpu backend drives web-llm as web-llm needs (test double, no GPU)',
     expect(double.calls.length).toBe(before);
     await backend.unload();
     expect(double.calls.at(-1)).toEqual({ kind: 'unload' });
+  });
+
+  it('a load with the same weights and library as the loaded model (another EOS id, a smaller window) keeps web-llm\'s pipeline; other weights or a larger window reload', async () => {
+    const backend = newBackend();
+    const base = { id: TINY_F32, url: modelUrl(TINY_F32), modelLib: libUrl(), contextWindow: 64 };
+    await backend.load(base);
+    const double = doubles.at(-1)!;
+    const reloads = () => double.calls.filter((c) => c.kind === 'reload').map((c) => (c.kind === 'reload' ? c.modelId : ''));
+    const free = await backend.generate({ prompt: { text: 'Review: fine.\nSentiment:', bos: true }, maxTokens: 3, stopAtEos: false });
+    // Another folder: mlc-chat-config.json with another eos_token_id, the same tensor-cache.json and shards.
+    const eosName = `${TINY_F32}-eos${free.tokenIds[1]}`;
+    extraFolders[eosName] = folderWithEos(tinyModelDirs()[TINY_F32], free.tokenIds[1], tmp);
+    const progress: string[] = [];
+    const info = await backend.load({ id: eosName, url: modelUrl(eosName), modelLib: libUrl(), contextWindow: 32 }, (p) => progress.push(p.text));
+    expect(info).toMatchObject({ id: eosName, eosId: free.tokenIds[1], contextWindow: 32 });
+    expect(reloads()).toEqual([TINY_F32]);
+    expect(progress.at(-1)).toMatch(/already on the GPU/);
+    expect(backend.loadedEntry()?.id).toBe(eosName);
+    // It runs on the kept pipeline, with the new EOS id and window.
+    expect(await backend.generate({ prompt: { text: 'Review: fine.\nSentiment:', bos: true }, maxTokens: 3 })).toMatchObject({ finishReason: 'eos', tokenIds: free.tokenIds.slice(0, 1) });
+    await expect(backend.generate({ prompt: { ids: new Array(30).fill(5) }, maxTokens: 3 })).rejects.toMatchObject({ code: 'context-window-exceeded' });
+    // A window larger than the loaded KV cache: reload.
+    await backend.load({ ...base, contextWindow: 128 });
+    expect(reloads()).toEqual([TINY_F32, TINY_F32]);
+    // Other weights (another quantization): reload.
+    await backend.load({ id: TINY_Q4, url: modelUrl(TINY_Q4), modelLib: libUrl(), contextWindow: 64 });
+    expect(reloads()).toEqual([TINY_F32, TINY_F32, TINY_Q4]);
+    await backend.unload();
   });
 
   it('the q4f16_1 model is refused on an adapter without shader-f16, before web-llm is asked', async () => {

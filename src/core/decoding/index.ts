@@ -2,3 +2,4 @@
 export { argmax, argmaxFirst, logSoftmax, logSoftmaxAt, logSumExp, topK, topKIds } from './logits.ts';
 export { cutAtStop, findStop } from './stop.ts';
 export { SequenceRunner, type ForwardResult, type LogitsForwarder, type SequenceModel, type TokenizerLike } from './sequence-runner.ts';
+export { prefillTokensWithReuse, reusedPrefixLength, sharedPrefixLength } from './prefix.ts';

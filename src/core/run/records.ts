@@ -60,6 +60,12 @@ export interface SampleTimings {
   prefillMs: number;
   decodeMs: number;
   promptTokens: number;
+  /**
+   * Prompt positions the engine actually ran through the model: fewer than promptTokens when it
+   * kept the part this prompt shares with the previous one (an ICL cell's demo context) in its KV
+   * cache. Absent in records from before it was counted.
+   */
+  prefilledTokens?: number;
   newTokens: number;
 }
 

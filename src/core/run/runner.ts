@@ -369,12 +369,13 @@ async function evaluateSample(sample: PendingSample, ctx: SampleContext): Promis
   };
   const startedAt = new Date().toISOString();
   const t0 = ctx.now();
-  const timings = (s: { prefillMs: number; decodeMs: number }, promptTokens: number, newTokens: number): SampleTimings => ({
+  const timings = (s: { prefillTokens: number; prefillMs: number; decodeMs: number }, promptTokens: number, newTokens: number): SampleTimings => ({
     startedAt,
     totalMs: ctx.now() - t0,
     prefillMs: s.prefillMs,
     decodeMs: s.decodeMs,
     promptTokens,
+    prefilledTokens: s.prefillTokens,
     newTokens,
   });
   const input = engineInput(prompt);
@@ -421,7 +422,7 @@ async function evaluateSample(sample: PendingSample, ctx: SampleContext): Promis
     };
     return record;
   } catch (e) {
-    const record: ErrorRecord = { ...base, kind: 'error', error: errorInfo(e), timings: timings({ prefillMs: 0, decodeMs: 0 }, 0, 0) };
+    const record: ErrorRecord = { ...base, kind: 'error', error: errorInfo(e), timings: timings({ prefillTokens: 0, prefillMs: 0, decodeMs: 0 }, 0, 0) };
     return record;
   }
 }

@@ -25,7 +25,8 @@ const nonNegInt: Check = (v) => typeof v === 'number' && Number.isSafeInteger(v)
 const listOf = (c: Check): Check => (v) => Array.isArray(v) && v.every(c);
 const oneOf = (xs: readonly string[]): Check => (v) => typeof v === 'string' && xs.includes(v);
 const prf: Check = (v) => isObj(v) && finite(v.precision) && finite(v.recall) && finite(v.fmeasure);
-const timings: Check = (v) => isObj(v) && str(v.startedAt) && ['totalMs', 'prefillMs', 'decodeMs', 'promptTokens', 'newTokens'].every((k) => finite(v[k]));
+const timings: Check = (v) =>
+  isObj(v) && str(v.startedAt) && ['totalMs', 'prefillMs', 'decodeMs', 'promptTokens', 'newTokens'].every((k) => finite(v[k])) && (v.prefilledTokens === undefined || nonNegInt(v.prefilledTokens));
 
 const WHAT: Record<string, string> = {
   str: 'a string',
@@ -60,7 +61,7 @@ const BASE: Record<string, FieldRule> = {
   promptIds: rule(listOf(nonNegInt), 'a list of token ids', true),
   reference: rule(str, WHAT.str),
   runId: rule(str, WHAT.str),
-  timings: rule(timings, '{startedAt, totalMs, prefillMs, decodeMs, promptTokens, newTokens}'),
+  timings: rule(timings, '{startedAt, totalMs, prefillMs, decodeMs, promptTokens, newTokens, prefilledTokens?}'),
 };
 
 const BY_KIND: Record<SampleRecord['kind'], Record<string, FieldRule>> = {

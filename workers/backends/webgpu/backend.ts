@@ -4,8 +4,9 @@
  * next to the engine (web-llm calls processLogits synchronously at every sampling step).
  *
  * Every call drives the model with explicit token ids through `forwardTokensAndSample` (so BOS
- * and tokenization are exactly the prompt's), resets the KV cache between sequences, and reads
- * full-vocabulary logits from the capture; the loops themselves are src/core/decoding's
+ * and tokenization are exactly the prompt's), keeps in the KV cache only the part a new sequence
+ * shares with the previous one (kv-reuse.ts: an ICL cell's demo context is prefilled once), and
+ * reads full-vocabulary logits from the capture; the loops themselves are src/core/decoding's
  * SequenceRunner, the same the cpu backend runs.
  */
 import { MLCEngine, type ChatOptions, type LogitProcessor } from '@mlc-ai/web-llm';
@@ -23,6 +24,7 @@ import { customEntry, ModelRegistry, type CacheBackend, type RegistryEntry } fro
 import { RegistryStore } from './registry-store.ts';
 import { SequenceRunner, type TokenizerLike } from '../../../src/core/decoding/index.ts';
 import { isModelLibCached, normalizeModelUrl } from './urls.ts';
+import { PrefixReusingForwarder, webLlmKvRollback } from './kv-reuse.ts';
 
 /** How long a pre-flight request may take before the load fails with a network error. */
 export const PREFLIGHT_TIMEOUT_MS = 15_000;
@@ -90,6 +92,13 @@ interface Loaded {
   info: LoadedModelInfo;
   runner: SequenceRunner;
   tokenizer: WebTokenizer;
+  config: MlcChatConfig;
+  /** The model id web-llm loaded (the entry's, or an earlier entry's with the same weights and library). */
+  webLlmId: string;
+  /** The context window web-llm's KV cache was made for. */
+  kvWindow: number;
+  /** The entry web-llm loaded, whose library and tensor-cache.json the bytes were read from. */
+  webLlmEntry: RegistryEntry;
 }
 
 export interface WebGpuBackendOptions {
@@ -148,6 +157,11 @@ export interface WebGpuBackendInit {
    * run this backend's real code in Node over a test double of web-llm (no GPU there).
    */
   createMlcEngine?: () => MlcEngineLike;
+  /**
+   * Keep the KV cache of the part a prompt shares with the previous one (default true). False
+   * empties it before every prompt: each is prefilled whole (the paper's way; benchmarks).
+   */
+  prefixReuse?: boolean;
 }
 
 export class WebGpuBackend implements Engine {
@@ -156,17 +170,33 @@ export class WebGpuBackend implements Engine {
   private loaded: Loaded | null = null;
   private readonly baseUrl: string | undefined;
   private readonly createMlcEngine: () => MlcEngineLike;
+  private readonly prefixReuse: boolean;
 
   constructor(readonly ctx: WebGpuContext = new WebGpuContext(), opts: WebGpuBackendInit = {}) {
     this.baseUrl = opts.baseUrl ?? (typeof location !== 'undefined' ? location.href : undefined);
     this.createMlcEngine = opts.createMlcEngine ?? (() => new MLCEngine({ logLevel: 'WARN' }));
+    this.prefixReuse = opts.prefixReuse ?? true;
   }
 
   // -------------------------------------------------------------------------------------------
   // Loading
 
   async load(model: ModelSpec, onProgress?: (p: LoadProgress) => void): Promise<LoadedModelInfo> {
-    await this.unload();
+    // Calls during a load are refused (model-not-loaded); the previous model is kept until it is
+    // known whether its web-llm pipeline serves this spec too (same weights and library).
+    const previous = this.loaded;
+    this.loaded = null;
+    let kept = false;
+    try {
+      return await this.loadInto(model, previous, onProgress, () => (kept = true));
+    } finally {
+      // The previous model's tokenizer is replaced either way; its pipeline goes unless kept.
+      if (previous) previous.tokenizer.dispose();
+      if (!kept && previous && !this.loaded && this.engine) await this.engine.unload().catch(() => undefined);
+    }
+  }
+
+  private async loadInto(model: ModelSpec, previous: Loaded | null, onProgress: ((p: LoadProgress) => void) | undefined, keep: () => void): Promise<LoadedModelInfo> {
     const tracker = new ProgressTracker();
     const progress = (p: LoadProgress): void => {
       try {
@@ -225,6 +255,22 @@ export class WebGpuBackend implements Engine {
       }
     }
 
+    const contextWindow = model.contextWindow ?? entry.record.overrides?.context_window_size ?? config.model.contextWindowSize;
+
+    // 3b. The same weights and library as the model web-llm has loaded (another folder with only
+    // other token ids in mlc-chat-config.json, or a smaller context window): keep its pipeline
+    // (no download, no shader compile); only ftlab's side (token ids, window, tokenizer) changes.
+    if (previous && this.engine && (await this.servesSameModel(store, previous, entry, config, contextWindow))) {
+      keep();
+      progress(tracker.init('reading the tokenizer', 1));
+      const tokenizer = await this.loadTokenizer(store, entry.folderUrl, config);
+      this.install(this.engine, entry, config, tokenizer, contextWindow, previous.webLlmId, previous.kvWindow, previous.webLlmEntry);
+      progress(tracker.done(`loaded ${entry.id} (the weights and library of ${previous.webLlmId}, already on the GPU)`));
+      return this.loaded!.info;
+    }
+    // Not the same model: web-llm unloads what it has before loading this one.
+    if (this.engine) await this.engine.unload().catch(() => undefined);
+
     // 4. web-llm: register the capture BEFORE reload (the registry is read once, at reload).
     const chatOpts: ChatOptions = { ...GREEDY_CHAT_OPTS, ...(model.contextWindow !== undefined ? { context_window_size: model.contextWindow } : {}) };
     const engine = (this.engine ??= this.createMlcEngine());
@@ -247,7 +293,13 @@ export class WebGpuBackend implements Engine {
     // 5. Our tokenizer, from the bytes web-llm cached (works offline and for imported folders).
     progress(tracker.init('reading the tokenizer', 1));
     const tokenizer = await this.loadTokenizer(store, entry.folderUrl, config);
-    const contextWindow = model.contextWindow ?? entry.record.overrides?.context_window_size ?? config.model.contextWindowSize;
+    this.install(engine, entry, config, tokenizer, contextWindow, entry.id, contextWindow, entry);
+    progress(tracker.done(`loaded ${entry.id}`));
+    return this.loaded!.info;
+  }
+
+  /** Makes `entry` the loaded model, on web-llm's model `webLlmId`. */
+  private install(engine: MlcEngineLike, entry: RegistryEntry, config: MlcChatConfig, tokenizer: WebTokenizer, contextWindow: number, webLlmId: string, kvWindow: number, webLlmEntry: RegistryEntry): void {
     const info: LoadedModelInfo = {
       id: entry.id,
       backend: 'webgpu',
@@ -256,18 +308,23 @@ export class WebGpuBackend implements Engine {
       bosId: config.bosTokenId,
       eosId: config.eosTokenIds[0] ?? 2,
     };
-    const runner = new SequenceRunner({
-      forwarder: {
-        reset: () => engine.resetChat(false, entry.id),
-        forward: async (ids, isPrefill) => {
+    // web-llm's KV cache keeps what consecutive prompts share (kv-reuse.ts); each append
+    // captures the logits after its last id.
+    const forwarder = new PrefixReusingForwarder(
+      {
+        reset: () => engine.resetChat(false, webLlmId),
+        append: async (ids, isPrefill) => {
           this.capture.last = null;
-          await engine.forwardTokensAndSample(ids, isPrefill, entry.id);
+          await engine.forwardTokensAndSample(ids, isPrefill, webLlmId);
           const logits = this.capture.last as Float32Array | null;
           if (!logits) throw new Error('web-llm did not call the logit processor');
-          // web-llm recomputes the whole sequence after resetChat: every id given is computed.
-          return { logits, computed: ids.length };
+          return logits;
         },
       },
+      this.prefixReuse ? webLlmKvRollback(engine, webLlmId) : null,
+    );
+    const runner = new SequenceRunner({
+      forwarder,
       tokenizer,
       vocabSize: config.model.vocabSize,
       contextWindow,
@@ -275,9 +332,32 @@ export class WebGpuBackend implements Engine {
       eosIds: config.eosTokenIds,
       modelId: entry.id,
     });
-    this.loaded = { entry, info, runner, tokenizer };
-    progress(tracker.done(`loaded ${entry.id}`));
-    return info;
+    this.loaded = { entry, info, runner, tokenizer, config, webLlmId, kvWindow, webLlmEntry };
+  }
+
+  /**
+   * Whether web-llm's loaded model computes exactly what `entry` would: the same quantization and
+   * model_config (the context window aside, which must fit the loaded KV cache), the same bytes of
+   * tensor-cache.json (it names every tensor with its shard's md5) and of the library. Any file
+   * that cannot be read means no.
+   */
+  private async servesSameModel(store: ArtifactStore, previous: Loaded, entry: RegistryEntry, config: MlcChatConfig, contextWindow: number): Promise<boolean> {
+    if (contextWindow > previous.kvWindow || config.quantization !== previous.config.quantization) return false;
+    const modelPart = (c: MlcChatConfig) => JSON.stringify({ ...c.model, contextWindowSize: 0 });
+    if (modelPart(config) !== modelPart(previous.config)) return false;
+    try {
+      const digest = async (scope: 'webllm/model' | 'webllm/wasm', url: string): Promise<string> => {
+        let bytes = await store.read(scope, url).catch(() => undefined);
+        if (!bytes) bytes = new Uint8Array(await (await preflightFetch(url)).arrayBuffer());
+        const h = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes.slice().buffer));
+        return Array.from(h, (b) => b.toString(16).padStart(2, '0')).join('');
+      };
+      const files = (e: RegistryEntry) => [digest('webllm/model', new URL('tensor-cache.json', e.folderUrl).href), digest('webllm/wasm', new URL(e.record.model_lib, this.baseUrl).href)];
+      const [a, b] = await Promise.all([Promise.all(files(previous.webLlmEntry)), Promise.all(files(entry))]);
+      return a[0] === b[0] && a[1] === b[1];
+    } catch {
+      return false;
+    }
   }
 
   private async readChatConfig(store: ArtifactStore, url: string): Promise<MlcChatConfig> {
