@@ -19,12 +19,15 @@ import type {
   ScoreNextResult,
   StreamedToken,
 } from '../src/core/engine.ts';
-import { EngineRequestError, EngineUnavailableError, ModelNotLoadedError } from '../src/core/engine-errors.ts';
+import { ArtifactCorruptError, EngineRequestError, EngineUnavailableError, ModelNotLoadedError } from '../src/core/engine-errors.ts';
 import type { DeltaReport } from '../src/core/delta/stats.ts';
-import { fetchFileSource } from '../src/core/mlc/file-source.ts';
+import { CHAT_CONFIG_FILE, parseChatConfig } from '../src/core/mlc/chat-config.ts';
+import { fetchFileSource, joinUrl, readJsonFile } from '../src/core/mlc/file-source.ts';
+import { memoryByteSource, type ByteSource } from '../src/core/safetensors/reader.ts';
 import {
   BACKENDS,
   isBackendName,
+  type AdapterInput,
   isWebgpuExtraName,
   WEBGPU_EXTRAS,
   type BackendName,
@@ -131,6 +134,35 @@ export class EngineHost implements EngineWorkerApi {
     return mlcFoldersDelta(fetchFileSource(baseUrl), fetchFileSource(modelUrl), { base: baseUrl, model: modelUrl, names: 'mlc' }, send ? (done, total, name) => send({ done, total, name }) : undefined);
   }
 
+  async adapterDelta(modelUrl: string, adapter: AdapterInput, onProgress?: (p: DeltaProgressEvent) => void): Promise<DeltaReport> {
+    const [{ adapterDelta }, { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE }] = await Promise.all([import('../src/core/delta/adapter.ts'), import('../src/core/delta/lora.ts')]);
+    const send = onProgress ? bestEffort(onProgress) : undefined;
+    const config = parseChatConfig(await readJsonFile(fetchFileSource(modelUrl), CHAT_CONFIG_FILE), joinUrl(modelUrl, CHAT_CONFIG_FILE)).model;
+    let configJson: unknown;
+    let weights: ByteSource;
+    let name: string;
+    let configFile: string;
+    if (adapter.kind === 'url') {
+      const folder = fetchFileSource(adapter.url);
+      name = adapter.url;
+      configFile = joinUrl(adapter.url, ADAPTER_CONFIG_FILE);
+      configJson = await readJsonFile(folder, ADAPTER_CONFIG_FILE);
+      // An adapter is small (a 7B rank-8 q/v adapter: 16 MB): one fetch, read from memory.
+      weights = memoryByteSource(new Uint8Array(await folder(ADAPTER_WEIGHTS_FILE)), joinUrl(adapter.url, ADAPTER_WEIGHTS_FILE));
+    } else {
+      name = adapter.name;
+      configFile = `${adapter.name}/${ADAPTER_CONFIG_FILE}`;
+      const text = await adapter.config.text();
+      try {
+        configJson = JSON.parse(text);
+      } catch (e) {
+        throw new ArtifactCorruptError(configFile, `not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+      }
+      weights = blobByteSource(adapter.weights, `${adapter.name}/${ADAPTER_WEIGHTS_FILE}`);
+    }
+    return adapterDelta(configJson, weights, { adapter: name, configFile, model: { name: modelUrl, config } }, send ? (done, total, module) => send({ done, total, name: module }) : undefined);
+  }
+
   async webgpuExtras(): Promise<WebgpuExtraName[]> {
     const extras = await this.factories.webgpuExtras();
     return WEBGPU_EXTRAS.filter((name) => typeof extras[name] === 'function');
@@ -194,6 +226,11 @@ function checkBackend(name: unknown): BackendName {
  * Across comlink the page's callback is a proxy whose calls return Promises; a backend calls it
  * synchronously and must neither wait for the page nor fail when the page has gone.
  */
+/** A ByteSource over a Blob (a file chosen from disk): only the ranges asked for are read. */
+function blobByteSource(blob: Blob, file: string): ByteSource {
+  return { file, size: blob.size, read: async (offset, length) => new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer()) };
+}
+
 function bestEffort<T>(onProgress: (p: T) => unknown): (p: T) => void {
   return (p) => {
     try {

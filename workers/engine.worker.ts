@@ -45,6 +45,14 @@ class WorkerEngineHost extends EngineHost {
     }
   }
 
+  override async adapterDelta(...args: Parameters<EngineHost['adapterDelta']>): ReturnType<EngineHost['adapterDelta']> {
+    try {
+      return await super.adapterDelta(...args);
+    } finally {
+      release(args[2]);
+    }
+  }
+
   override async webgpuExtra<N extends WebgpuExtraName>(name: N, args: WebgpuExtraArgs<N>, onProgress?: (p: unknown) => void): Promise<WebgpuExtraResult<N>> {
     try {
       return await super.webgpuExtra(name, args, onProgress);

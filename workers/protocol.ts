@@ -49,6 +49,12 @@ export interface DeltaProgressEvent {
   name: string;
 }
 
+/**
+ * A PEFT LoRA adapter for adapterDelta: a folder by (absolute) URL holding adapter_config.json and
+ * adapter_model.safetensors, or those two files chosen from disk (Blobs clone to the worker).
+ */
+export type AdapterInput = { kind: 'url'; url: string } | { kind: 'files'; name: string; config: Blob; weights: Blob };
+
 /** Options of load() over the worker boundary. */
 export interface WorkerLoadOptions {
   /** Which backend loads this model; defaults to the one picked by selectBackend() (or 'cpu'). */
@@ -97,6 +103,13 @@ export interface EngineWorkerApi {
    * thread; `onProgress` hears each tensor compared. Needs no loaded model.
    */
   weightDelta(baseUrl: string, modelUrl: string, onProgress?: (p: DeltaProgressEvent) => void): Promise<DeltaReport>;
+
+  /**
+   * mean |Δw| of a LoRA adapter (ΔW = scale·B·A, core's adapterDelta: the numbers of `ftlab delta
+   * --adapter DIR`), its modules' shapes first checked against the MLC model folder at `modelUrl`
+   * (its mlc-chat-config.json: no weights are read). `onProgress` hears each module.
+   */
+  adapterDelta(modelUrl: string, adapter: AdapterInput, onProgress?: (p: DeltaProgressEvent) => void): Promise<DeltaReport>;
 
   /**
    * Calls one of the webgpu backend's extras by name (capability report, cache, storage...).

@@ -24,6 +24,7 @@ import type {
 import {
   installErrorTransfer,
   type BackendName,
+  type AdapterInput,
   type DeltaProgressEvent,
   type EngineWorkerApi,
   type RemoteServer,
@@ -43,7 +44,7 @@ import type {
   StorageEstimate,
 } from './webgpu-extras.ts';
 
-export type { BackendName, DeltaProgressEvent, RemoteServer } from '../../workers/protocol.ts';
+export type { AdapterInput, BackendName, DeltaProgressEvent, RemoteServer } from '../../workers/protocol.ts';
 import type { DeltaReport } from '../core/delta/stats.ts';
 
 export interface LoadOptions {
@@ -78,6 +79,8 @@ export interface EngineClient extends Engine {
   getCacheBackend(): Promise<CacheBackend>;
   /** mean |Δw| between two MLC folders by (absolute) URL, in the worker; progress per tensor. */
   weightDelta(baseUrl: string, modelUrl: string, onProgress?: (p: DeltaProgressEvent) => void): Promise<DeltaReport>;
+  /** mean |Δw| of a LoRA adapter (folder URL or files from disk), checked against the model folder at `modelUrl`, in the worker. */
+  adapterDelta(modelUrl: string, adapter: AdapterInput, onProgress?: (p: DeltaProgressEvent) => void): Promise<DeltaReport>;
   /** Which of the extras this build's webgpu backend provides. */
   webgpuExtras(): Promise<WebgpuExtraName[]>;
   /** Calls any webgpu extra by name, typed by the backend's own signature. */
@@ -166,6 +169,7 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
     setCacheBackend: (backend) => extra('setCacheBackend', [backend]),
     getCacheBackend: () => extra('getCacheBackend', []),
     weightDelta: (baseUrl, modelUrl, onProgress) => call(() => remote.weightDelta(baseUrl, modelUrl, onProgress ? Comlink.proxy(onProgress) : undefined)),
+    adapterDelta: (modelUrl, adapter, onProgress) => call(() => remote.adapterDelta(modelUrl, adapter, onProgress ? Comlink.proxy(onProgress) : undefined)),
     webgpuExtras: () => call(() => remote.webgpuExtras()),
     webgpuExtra: (name, ...args) => extra(name, args),
     terminate() {

@@ -1,4 +1,4 @@
-export { createEngineClient, type EngineClient, type EngineClientOptions, type LoadOptions, type BackendName, type DeltaProgressEvent, type RemoteServer } from './client.ts';
+export { createEngineClient, type EngineClient, type EngineClientOptions, type LoadOptions, type BackendName, type DeltaProgressEvent, type AdapterInput, type RemoteServer } from './client.ts';
 export { EngineWorkerError, describeError } from './errors.ts';
 export type {
   CapabilityReport,

@@ -3,3 +3,4 @@ export * from './stats.ts';
 export * from './lora.ts';
 export * from './paper.ts';
 export * from './mlc-folders.ts';
+export * from './adapter.ts';

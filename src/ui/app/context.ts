@@ -6,6 +6,7 @@ import { createContext } from 'svelte';
 import type { EngineSession } from '../state/engine-session.svelte.ts';
 import type { BatchRun } from '../state/batch-run.svelte.ts';
 import type { DatasetLibrary } from '../state/datasets.svelte.ts';
+import type { MiniModels } from '../state/mini-models.svelte.ts';
 import type { ModelSlots } from '../state/model-slots.svelte.ts';
 import type { Playground } from '../state/playground.svelte.ts';
 import type { Prefs } from '../state/prefs.svelte.ts';
@@ -17,6 +18,8 @@ export interface AppContext {
   router: Router;
   prefs: Prefs;
   slots: ModelSlots;
+  /** The miniature study's models (train/mini), when this build serves them. */
+  mini: MiniModels;
   library: DatasetLibrary;
   playground: Playground;
   /** The Batch view's plan, running job and run library. */

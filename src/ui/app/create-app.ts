@@ -9,6 +9,7 @@ import { BatchRun } from '../state/batch-run.svelte.ts';
 import { WeightDelta } from '../state/weight-delta.svelte.ts';
 import { DatasetLibrary } from '../state/datasets.svelte.ts';
 import { ModelSlots } from '../state/model-slots.svelte.ts';
+import { MiniModels } from '../state/mini-models.svelte.ts';
 import { Playground } from '../state/playground.svelte.ts';
 import { Prefs } from '../state/prefs.svelte.ts';
 import { Results, type ResultsBackend } from '../state/results.svelte.ts';
@@ -71,10 +72,12 @@ export function createApp(win: Window): AppContext {
   const router = new Router(win);
   const slots = new ModelSlots(() => createEngineClient(), win.location.href, { fetchFile, storage });
   void slots.restoreAdded();
+  const mini = new MiniModels(slots, win.location.href, fetchFile);
+  void mini.find();
   const library = new DatasetLibrary(lazyIdbRepo(), fetchText, () => prefs.catalogueBase);
   const playground = new Playground(library, slots);
   const batch = new BatchRun({ slots, store: () => import('../../store/idbRecordStore.ts').then((m) => m.openFtlabStore()), data: library, baseHref: win.location.href, storage });
   const delta = new WeightDelta(() => createEngineClient(), win.location.href);
   const results = new Results(openRecords, { models: () => modelInfosOf(slots.sources) });
-  return { router, prefs, slots, library, playground, batch, results, delta, session: new EngineSession() };
+  return { router, prefs, slots, mini, library, playground, batch, results, delta, session: new EngineSession() };
 }

@@ -4,9 +4,9 @@
  * and the other views can label and group it. A folder without a manifest is still added, and
  * says so; a broken manifest is refused with the validator's own list of what is wrong.
  */
-import { MANIFEST_FILE, manifestTotalBytes, parseManifest } from '../../core/manifest.ts';
+import { MANIFEST_FILE, manifestTotalBytes, parseManifest, type FtlabManifest } from '../../core/manifest.ts';
 import type { BackendName } from '../../engine-client/index.ts';
-import type { ModelSource } from './model-sources.ts';
+import type { ModelProvenance, ModelSource } from './model-sources.ts';
 
 /** What a fetch of one file gave: its status and, when it succeeded, its text. */
 export type FetchFile = (url: string) => Promise<{ status: number; text: string }>;
@@ -43,19 +43,16 @@ export async function sourceFromUrl(added: AddedModel, baseHref: string, fetchFi
     return { kind: 'url', id: fallbackId, title: fallbackId, url: folder, backend: added.backend, provenance: { method: `unknown (${MANIFEST_FILE}: HTTP ${res.status})` } };
   }
   const m = parseManifest(res.text, `${folder}${MANIFEST_FILE}`);
+  return { kind: 'url', id: m.id, title: m.id, url: folder, backend: added.backend, sizeBytes: manifestTotalBytes(m), provenance: provenanceOf(m) };
+}
+
+/** What a manifest says of how the model was made (method, training set and size, shots, map). */
+export function provenanceOf(m: FtlabManifest): ModelProvenance {
   const training = m.training;
   return {
-    kind: 'url',
-    id: m.id,
-    title: m.id,
-    url: folder,
-    backend: added.backend,
-    sizeBytes: manifestTotalBytes(m),
-    provenance: {
-      method: METHOD_LABEL[m.method],
-      ...(training ? { trainingSet: training.dataset, trainingSize: training.size, ...(training.shots > 0 ? { shots: training.shots } : {}) } : {}),
-      ...(m.template !== null ? { template: m.template } : {}),
-      baseModel: m.baseModel,
-    },
+    method: METHOD_LABEL[m.method],
+    ...(training ? { trainingSet: training.dataset, trainingSize: training.size, ...(training.shots > 0 ? { shots: training.shots } : {}) } : {}),
+    ...(m.template !== null ? { template: m.template } : {}),
+    baseModel: m.baseModel,
   };
 }

@@ -1,25 +1,68 @@
 /**
- * The Models view's weight-delta analysis: mean |Δw| between two model folders (the paper's
- * measure of how far fine-tuning moved the weights), computed in an engine worker of its own so
+ * The Models view's weight-delta analysis: mean |Δw| between two model folders, or of a LoRA
+ * adapter applied to a model (the paper's measure of how far fine-tuning moved the weights),
+ * computed in an engine worker of its own so
  * the page stays responsive, per tensor, per layer and overall. App-lifetime: leaving the view
  * does not stop it or lose the last result.
  */
 import type { DeltaReport } from '../../core/delta/stats.ts';
 import { FtlabError } from '../../core/errors.ts';
-import { describeError, type DeltaProgressEvent } from '../../engine-client/index.ts';
+import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE } from '../../core/delta/lora.ts';
+import { describeError, type AdapterInput, type DeltaProgressEvent } from '../../engine-client/index.ts';
 import { specOf, type ModelSource } from './model-sources.ts';
 import type { ShownError } from './model-slots.svelte.ts';
 
 /** What the store needs of an engine worker client. */
 export interface DeltaWorker {
   weightDelta(baseUrl: string, modelUrl: string, onProgress?: (p: DeltaProgressEvent) => void): Promise<DeltaReport>;
+  adapterDelta(modelUrl: string, adapter: AdapterInput, onProgress?: (p: DeltaProgressEvent) => void): Promise<DeltaReport>;
   terminate(): void;
 }
 
 export interface DeltaResult {
+  /** The base model (two models), or the model the adapter was checked against. */
   baseId: string;
+  /** The fine-tuned model's id, or the adapter's name. */
   modelId: string;
+  /** 'models': model − base; 'adapter': ΔW = scale·B·A of a LoRA adapter. */
+  kind: 'models' | 'adapter';
   report: DeltaReport;
+}
+
+/** A LoRA adapter as the user gives it: a folder URL, or files chosen from disk. */
+export type AdapterChoice = { kind: 'url'; url: string } | { kind: 'files'; files: readonly File[] };
+
+/**
+ * The worker's AdapterInput for a choice: a URL resolved against the page (ending in "/"), or
+ * the two files picked out of a chosen folder by name. Throws FtlabError when one is missing.
+ */
+export function adapterInputOf(choice: AdapterChoice, baseHref: string): AdapterInput {
+  if (choice.kind === 'url') {
+    const text = choice.url.trim();
+    let href: string;
+    try {
+      href = new URL(text, baseHref).href;
+    } catch {
+      throw new FtlabError('adapter-url', `"${choice.url}" is not a URL`, `give the adapter folder's URL (it holds ${ADAPTER_CONFIG_FILE} and ${ADAPTER_WEIGHTS_FILE})`);
+    }
+    if (!text) throw new FtlabError('adapter-url', 'the adapter URL is empty', `give the adapter folder's URL (it holds ${ADAPTER_CONFIG_FILE} and ${ADAPTER_WEIGHTS_FILE})`);
+    return { kind: 'url', url: href.endsWith('/') ? href : `${href}/` };
+  }
+  const byName = (n: string) => choice.files.find((f) => f.name === n);
+  const config = byName(ADAPTER_CONFIG_FILE);
+  const weights = byName(ADAPTER_WEIGHTS_FILE);
+  if (!config || !weights) {
+    const missing = [config ? null : ADAPTER_CONFIG_FILE, weights ? null : ADAPTER_WEIGHTS_FILE].filter((x) => x !== null).join(' and ');
+    throw new FtlabError('adapter-files', `the chosen files have no ${missing}`, `choose the adapter folder PEFT saved (save_pretrained), or its ${ADAPTER_CONFIG_FILE} and ${ADAPTER_WEIGHTS_FILE}`);
+  }
+  const folder = (weights.webkitRelativePath || '').split('/').slice(0, -1).join('/');
+  return { kind: 'files', name: folder || 'adapter (from disk)', config, weights };
+}
+
+/** An adapter's name for the results: the URL's last folder, or the chosen folder's name. */
+export function adapterName(input: AdapterInput): string {
+  if (input.kind === 'files') return input.name;
+  return new URL(input.url).pathname.split('/').filter(Boolean).at(-1) ?? input.url;
 }
 
 /** The folder a source's weights are read from, when it has one (a served model has none). */
@@ -57,8 +100,45 @@ export class WeightDelta {
     const worker = this.createWorker();
     try {
       const report = await worker.weightDelta(a, b, (p) => (this.progress = p));
-      const result: DeltaResult = { baseId: base.id, modelId: model.id, report };
+      const result: DeltaResult = { baseId: base.id, modelId: model.id, kind: 'models', report };
       this.results = [...this.results.filter((r) => !(r.baseId === base.id && r.modelId === model.id)), result];
+      return result;
+    } catch (e) {
+      this.error = describeError(e);
+      return null;
+    } finally {
+      worker.terminate();
+      this.running = false;
+      this.progress = null;
+    }
+  }
+
+  /**
+   * mean |Δw| of a LoRA adapter (ΔW = scale·B·A), its modules checked against `model`'s shapes
+   * (an adapter trained for another model is refused): the numbers of `ftlab delta --adapter DIR`.
+   */
+  async compareAdapter(model: ModelSource, choice: AdapterChoice): Promise<DeltaResult | null> {
+    if (this.running) return null;
+    this.error = null;
+    const folder = weightFolderOf(model, this.baseHref);
+    if (!folder) {
+      this.error = describeError(new FtlabError('delta-no-folder', `${model.id} is served by a remote server: its configuration cannot be read here`, 'pick the adapter\'s base model among the model folders (embedded, added by URL, or in the webgpu registry)'));
+      return null;
+    }
+    let input: AdapterInput;
+    try {
+      input = adapterInputOf(choice, this.baseHref);
+    } catch (e) {
+      this.error = describeError(e);
+      return null;
+    }
+    this.running = true;
+    this.progress = { done: 0, total: 0, name: 'reading the adapter' };
+    const worker = this.createWorker();
+    try {
+      const report = await worker.adapterDelta(folder, input, (p) => (this.progress = p));
+      const result: DeltaResult = { baseId: model.id, modelId: adapterName(input), kind: 'adapter', report };
+      this.results = [...this.results.filter((r) => !(r.baseId === result.baseId && r.modelId === result.modelId)), result];
       return result;
     } catch (e) {
       this.error = describeError(e);
