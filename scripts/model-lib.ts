@@ -1,5 +1,5 @@
 /**
- * `npm run model-lib -- --model DIR [--quant q0f32|q4f32_1|q4f16_1] [--out FILE.wasm]`
+ * `npm run model-lib -- --model DIR [--quant q0f32|q4f32_1|q4f16_1] [--schedule fallback|gpu] [--out FILE.wasm]`
  * `npm run model-lib -- --tiny`   the libraries of the tiny test models (q0f32, q4f32_1) into
  *                                 public/models/ (what the webgpu browser tests and the app's
  *                                 embedded default load)
@@ -11,8 +11,13 @@
  * versions + a hash of the builder's code and the model config (a rebuild is seconds).
  *
  * Without --out the library is written into the model folder as `model-lib-<quant>-webgpu.wasm`,
- * and its size, build time and required WebGPU features are recorded in the folder's
+ * and its size, build time, schedule and required WebGPU features are recorded in the folder's
  * ftlab-manifest.json (field "modelLibBuild"; the manifest validator ignores extra fields).
+ *
+ * --schedule (tools/model-lib/ftlab_model_lib/schedule.py): "fallback" (default) schedules the
+ * model's kernels without workgroup barriers, which software adapters (Chromium's SwiftShader,
+ * the tests and CI) need and small models do not mind; "gpu" keeps TVM's GPU rules (shared-memory
+ * reductions), the faster choice on a real GPU, above all for larger models.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,6 +30,9 @@ export const TVM_VERSION = '0.27.0.post1';
 export const TVM_FFI_VERSION = '0.1.15.post2';
 export const QUANTIZATIONS = ['q0f32', 'q4f32_1', 'q4f16_1'] as const;
 export type LibQuantization = (typeof QUANTIZATIONS)[number];
+/** How the builder schedules the model's kernels (schedule.py); the first is the default. */
+export const LIB_SCHEDULES = ['fallback', 'gpu'] as const;
+export type LibSchedule = (typeof LIB_SCHEDULES)[number];
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BUILDER_DIR = path.join(PROJECT_ROOT, 'tools', 'model-lib');
@@ -78,6 +86,7 @@ export interface ModelLibBuild {
   quantization: string;
   required_features: string[];
   cache_key: string;
+  schedule: LibSchedule;
 }
 
 export function libFileName(quant: string): string {
@@ -85,11 +94,12 @@ export function libFileName(quant: string): string {
 }
 
 /** Builds (or takes from the cache) the library of `modelDir`; progress goes to stderr. */
-export function buildModelLib(opts: { model: string; quant?: string; out?: string }): ModelLibBuild {
+export function buildModelLib(opts: { model: string; quant?: string; schedule?: LibSchedule; out?: string }): ModelLibBuild {
   checkEmcc();
   const py = ensureVenv();
   const args = ['-m', 'ftlab_model_lib', 'build', '--model', opts.model, '--json'];
   if (opts.quant) args.push('--quant', opts.quant);
+  if (opts.schedule) args.push('--schedule', opts.schedule);
   if (opts.out) args.push('--out', opts.out);
   const res = spawnSync(py, args, { cwd: BUILDER_DIR, env: { ...process.env, PYTHONPATH: BUILDER_DIR }, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   if (res.status !== 0) throw new ModelLibToolError(`the model-library build failed (exit ${res.status})`, 'read the builder output above');
@@ -108,33 +118,42 @@ export function recordInManifest(modelDir: string, build: ModelLibBuild, file: s
     bytes: build.bytes,
     buildSeconds: build.build_seconds,
     requiredFeatures: build.required_features,
+    schedule: build.schedule,
     builder: { tvm: TVM_VERSION, cacheKey: build.cache_key },
   };
   m.modelLibBuild = prev;
   writeFileSync(mf, JSON.stringify(m, null, 2) + '\n');
 }
 
-function parseArgs(argv: string[]): { model: string; quant?: LibQuantization; out?: string } {
+const USAGE = 'usage: npm run model-lib -- --model DIR [--quant Q] [--schedule fallback|gpu] [--out FILE.wasm]';
+
+function parseArgs(argv: string[]): { model: string; quant?: LibQuantization; schedule?: LibSchedule; out?: string } {
   let model: string | undefined;
   let quant: LibQuantization | undefined;
+  let schedule: LibSchedule | undefined;
   let out: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
       const v = argv[++i];
-      if (v === undefined) throw new ModelLibToolError(`${a} needs a value`, 'usage: npm run model-lib -- --model DIR [--quant Q] [--out FILE.wasm]');
+      if (v === undefined) throw new ModelLibToolError(`${a} needs a value`, USAGE);
       return v;
     };
     if (a === '--model') model = value();
     else if (a === '--quant') {
       const q = value();
       if (!(QUANTIZATIONS as readonly string[]).includes(q)) throw new ModelLibToolError(`unknown quantization "${q}"`, `use one of: ${QUANTIZATIONS.join(', ')}`);
-      quant = q as LibQuantization;
+      quant = QUANTIZATIONS.find((x) => x === q);
+    } else if (a === '--schedule') {
+      const v = value();
+      const known = LIB_SCHEDULES.find((x) => x === v);
+      if (!known) throw new ModelLibToolError(`unknown schedule "${v}"`, `use one of: ${LIB_SCHEDULES.join(', ')} (fallback: software adapters and small models, the default; gpu: real GPUs, larger models)`);
+      schedule = known;
     } else if (a === '--out') out = value();
-    else throw new ModelLibToolError(`unknown option "${a}"`, 'usage: npm run model-lib -- --model DIR [--quant Q] [--out FILE.wasm]');
+    else throw new ModelLibToolError(`unknown option "${a}"`, USAGE);
   }
-  if (!model) throw new ModelLibToolError('--model DIR is required', 'usage: npm run model-lib -- --model DIR [--quant Q] [--out FILE.wasm]');
-  return { model: path.resolve(model), ...(quant ? { quant } : {}), ...(out ? { out: path.resolve(out) } : {}) };
+  if (!model) throw new ModelLibToolError('--model DIR is required', USAGE);
+  return { model: path.resolve(model), ...(quant ? { quant } : {}), ...(schedule ? { schedule } : {}), ...(out ? { out: path.resolve(out) } : {}) };
 }
 
 /** The tiny models that get a library (the two formats SwiftShader runs), by folder id. */
@@ -177,9 +196,9 @@ if (isEntry) {
     }
     const quant = opts.quant ?? (JSON.parse(readFileSync(path.join(opts.model, 'mlc-chat-config.json'), 'utf8')) as { quantization: string }).quantization;
     const out = opts.out ?? path.join(opts.model, libFileName(quant));
-    const build = buildModelLib({ model: opts.model, quant, out });
+    const build = buildModelLib({ model: opts.model, quant, out, ...(opts.schedule ? { schedule: opts.schedule } : {}) });
     if (!opts.out) recordInManifest(opts.model, build, path.basename(out));
-    console.log(`${build.cached ? 'cached' : 'built'}: ${path.relative(process.cwd(), out)} (${(build.bytes / 1e6).toFixed(1)} MB, ${build.build_seconds} s, features: ${build.required_features.join(', ') || 'none'})`);
+    console.log(`${build.cached ? 'cached' : 'built'}: ${path.relative(process.cwd(), out)} (${(build.bytes / 1e6).toFixed(1)} MB, ${build.build_seconds} s, ${build.schedule} schedule, features: ${build.required_features.join(', ') || 'none'})`);
   } catch (e) {
     if (e instanceof ModelLibToolError) {
       console.error(`model-lib: ${e.message}\n  next step: ${e.hint}`);

@@ -4,7 +4,8 @@
 #   - emscripten: Debian's package (3.1.6), from apt;
 #   - the builder venv: ~/.cache/ftlab/tvm-venv-0.27.0.post1 (apache-tvm==0.27.0.post1 from PyPI);
 #   - the TVM web runtime objects: ~/.cache/ftlab/tvm-web-runtime-<tvm>-emcc<emcc>-<headers hash>/;
-#   - the libraries: ~/.cache/ftlab/model-libs/llama-<quant>-<key>.wasm, copied into public/models/.
+#   - the libraries: ~/.cache/ftlab/model-libs/llama-<quant>-<schedule>-<key>.wasm (schedule
+#     "fallback", the default: barrier-free kernels for SwiftShader), copied into public/models/.
 # Everything is keyed by versions and code hashes: a warm run only checks and copies (seconds).
 set -euo pipefail
 cd "$(dirname "$0")/../.."

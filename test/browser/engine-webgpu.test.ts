@@ -27,9 +27,14 @@ useBrowserHarness(async (harness) => {
 });
 
 /** Build assets that contain web-llm (found by a string only web-llm's code has). */
+/**
+ * The build's chunks holding web-llm. The webgpu bench page's worker (test/browser/pages/
+ * webgpu-bench.worker.ts, for `npm run bench -- webgpu`) bundles a copy of its own: a test-only
+ * entry of the test build, never part of the app, so it is left out.
+ */
 function webLlmChunks(): string[] {
   const dir = path.join(h.outDir, 'assets');
-  return readdirSync(dir).filter((f) => f.endsWith('.js') && readFileSync(path.join(dir, f), 'utf8').includes('ShaderF16SupportError'));
+  return readdirSync(dir).filter((f) => f.endsWith('.js') && !f.startsWith('webgpu-bench.worker-') && readFileSync(path.join(dir, f), 'utf8').includes('ShaderF16SupportError'));
 }
 
 async function closedPort(): Promise<number> {

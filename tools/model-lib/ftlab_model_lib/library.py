@@ -3,8 +3,8 @@
 Phases (each reported on stderr): read the model's mlc-chat-config.json, export the nn.Module to
 Relax, relax.build for WebGPU (host code for wasm32, system library), write wasm object files,
 link them with the cached TVM web runtime by emcc. The cache key is the tool versions (TVM, emcc,
-runtime key) plus a hash of this package's code and of the model's config and quantization, so a
-second build of the same model is a file copy.
+runtime key) plus a hash of this package's code, of the model's config and quantization, and the
+schedule (schedule.py: "fallback" or "gpu"), so a second build of the same model is a file copy.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Any
 from .cache import cache_root, hash_files
 from .progress import phase, say
 from .runtime import Runtime, ensure_runtime
+from .schedule import DEFAULT_SCHEDULE, SCHEDULES
 from .versions import WEB_LLM_VERSION
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -48,6 +49,7 @@ class BuildResult:
     quantization: str
     required_features: list[str]
     cache_key: str
+    schedule: str
 
 
 def required_features(quantization: str) -> list[str]:
@@ -101,16 +103,16 @@ def _link(runtime: Runtime):
     return link
 
 
-def build_key(model_dir: Path, quantization: str, runtime_key: str) -> str:
+def build_key(model_dir: Path, quantization: str, runtime_key: str, schedule: str = DEFAULT_SCHEDULE) -> str:
     from .versions import tvm_version
 
     cfg = json.loads((model_dir / "mlc-chat-config.json").read_text())
     code = sorted(PACKAGE_DIR.glob("*.py"))
-    model_part = json.dumps({"model_config": cfg.get("model_config"), "quantization": quantization}, sort_keys=True)
+    model_part = json.dumps({"model_config": cfg.get("model_config"), "quantization": quantization, "schedule": schedule}, sort_keys=True)
     return hash_files(code, extra=f"{tvm_version()}|{runtime_key}|{WEB_LLM_VERSION}|{' '.join(LINK_FLAGS)}|{model_part}")
 
 
-def compile_library(model_dir: Path, quantization: str, out: Path) -> Path:
+def compile_library(model_dir: Path, quantization: str, out: Path, schedule: str = DEFAULT_SCHEDULE) -> Path:
     """Uncached compile of one library to `out`."""
     import tvm
     from tvm import relax
@@ -132,30 +134,32 @@ def compile_library(model_dir: Path, quantization: str, out: Path) -> Path:
         mod, named_params = model.export_tvm(spec=model.get_default_spec())
         mod = _attach_metadata(mod, _metadata(cfg, quant, named_params))
         mod = attach_sampling_functions(mod)
-    with phase("compile", "relax.build for webgpu (wasm32 host, system library)"):
+    with phase("compile", f"relax.build for webgpu (wasm32 host, system library, {schedule} schedule)"):
         with target, tvm.transform.PassContext(config={"tirx.disable_cse_tir": True}):
-            ex = relax.build(mod, target=target, relax_pipeline=relax_pipeline(target), system_lib=True)
+            ex = relax.build(mod, target=target, relax_pipeline=relax_pipeline(target, schedule), system_lib=True)
     with phase("link", "emcc: model objects + TVM web runtime"):
         out.parent.mkdir(parents=True, exist_ok=True)
         ex.export_library(str(out), fcompile=_link(runtime))
     return out
 
 
-def build_library(model_dir: Path, quantization: str | None = None, out: Path | None = None) -> BuildResult:
-    """The library for `model_dir` (cached by tool versions, code and config); copied to `out` if given."""
+def build_library(model_dir: Path, quantization: str | None = None, out: Path | None = None, schedule: str = DEFAULT_SCHEDULE) -> BuildResult:
+    """The library for `model_dir` (cached by tool versions, code, config and schedule); copied to `out` if given."""
+    if schedule not in SCHEDULES:
+        raise ValueError(f"unknown schedule {schedule!r} (one of {', '.join(SCHEDULES)})")
     t0 = time.monotonic()
     model_dir = model_dir.resolve()
     chat = json.loads((model_dir / "mlc-chat-config.json").read_text())
     quantization = quantization or str(chat["quantization"])
     runtime = ensure_runtime()
-    key = build_key(model_dir, quantization, runtime.key)
-    cached = cache_root() / "model-libs" / f"llama-{quantization}-{key}.wasm"
+    key = build_key(model_dir, quantization, runtime.key, schedule)
+    cached = cache_root() / "model-libs" / f"llama-{quantization}-{schedule}-{key}.wasm"
     hit = cached.exists()
     if hit:
         say(f"library: cached ({cached})")
     else:
         with tempfile.TemporaryDirectory(prefix="ftlab-model-lib-") as tmp:
-            built = compile_library(model_dir, quantization, Path(tmp) / "lib.wasm")
+            built = compile_library(model_dir, quantization, Path(tmp) / "lib.wasm", schedule)
             cached.parent.mkdir(parents=True, exist_ok=True)
             partial = cached.with_suffix(".wasm.partial")
             shutil.copyfile(built, partial)
@@ -173,6 +177,7 @@ def build_library(model_dir: Path, quantization: str | None = None, out: Path | 
         quantization=quantization,
         required_features=required_features(quantization),
         cache_key=key,
+        schedule=schedule,
     )
     say(f"library: {dest} ({result.bytes / 1e6:.1f} MB, {result.build_seconds} s{', cached' if hit else ''})")
     return result

@@ -1,4 +1,13 @@
-"""The Relax pipeline for the libraries: TVM's generic GPU pipeline with one scheduling change.
+"""The Relax pipeline for the libraries: TVM's generic GPU pipeline, with a choice of schedules.
+
+Two schedules (`--schedule`, recorded in the cache key and the model folder's manifest):
+- "fallback" (the default; what the tests and CI build): barrier-free kernels, below;
+- "gpu": TVM's own generic GPU rules (dlight Matmul, GEMV, Reduction, GeneralReduction, then
+  Fallback), i.e. gpu_generic's pipeline unchanged: workgroup-wide reductions through shared
+  memory, which is what a real GPU runs fast and larger models want. On SwiftShader it costs
+  seconds per token (below).
+
+Why "fallback":
 
 TVM's default GPU schedules (dlight's GEMV, Reduction and GeneralReduction rules) reduce across
 the threads of a workgroup through shared memory with a barrier per step. On a software WebGPU
@@ -15,25 +24,36 @@ the sampling kernels carry their own schedules and are not touched.
 
 from __future__ import annotations
 
-import tvm
-from tvm import relax
-from tvm.relax.backend.gpu_generic import pipeline as gpu_generic
+from typing import Any
+
+# Names only here (no TVM import): the command line reads them before any build.
+SCHEDULES = ("fallback", "gpu")
+DEFAULT_SCHEDULE = "fallback"
 
 
-def relax_pipeline(target: tvm.target.Target) -> tvm.transform.Pass:
+def relax_pipeline(target: Any, schedule: str = DEFAULT_SCHEDULE) -> Any:
+    """The Relax pipeline for `target` (a tvm.target.Target) with the given schedule."""
+    import tvm
+    from tvm import relax
+    from tvm.relax.backend.gpu_generic import pipeline as gpu_generic
     from tvm.s_tir import dlight as dl
 
-    legalize = [
-        relax.transform.LegalizeOps(),
-        relax.transform.AnnotateTIROpPattern(),
-        relax.transform.FoldConstant(),
-        relax.transform.FuseOps(),
-        relax.transform.FuseTIR(),
-        dl.ApplyDefaultSchedule(dl.gpu.Fallback()),
-    ]
+    if schedule not in SCHEDULES:
+        raise ValueError(f"unknown schedule {schedule!r} (one of {', '.join(SCHEDULES)})")
+    if schedule == "gpu":
+        legalize = gpu_generic.legalize_passes(target)
+    else:
+        legalize = [
+            relax.transform.LegalizeOps(),
+            relax.transform.AnnotateTIROpPattern(),
+            relax.transform.FoldConstant(),
+            relax.transform.FuseOps(),
+            relax.transform.FuseTIR(),
+            dl.ApplyDefaultSchedule(dl.gpu.Fallback()),
+        ]
 
     @tvm.transform.module_pass(opt_level=0)
-    def _pipeline(mod: tvm.ir.IRModule, _ctx: tvm.transform.PassContext) -> tvm.ir.IRModule:
+    def _pipeline(mod: Any, _ctx: Any) -> Any:
         with target:
             seq = tvm.transform.Sequential(
                 gpu_generic.library_dispatch_passes(target)

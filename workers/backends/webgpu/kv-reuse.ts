@@ -124,8 +124,10 @@ export class PrefixReusingForwarder implements LogitsForwarder {
     const target = this.sequence;
     const cached = this.cached;
     let keep = 0;
-    if (cached && this.rollback && this.rollback.length() === cached.length) keep = reusedPrefixLength(cached, target);
-    else if (cached && continuing) keep = cached.length; // a decode step: the cache is the sequence so far
+    if (cached && this.rollback) {
+      // web-llm's own count disagreeing with ours means the cache is not what we think: start over.
+      keep = this.rollback.length() === cached.length ? reusedPrefixLength(cached, target) : 0;
+    } else if (cached && continuing) keep = cached.length; // a decode step: the cache is the sequence so far
     try {
       if (keep === 0) await this.web.reset();
       else if (cached && keep < cached.length) this.rollback?.truncate(keep);
