@@ -152,6 +152,9 @@ describe('Results: charts of a study with several training-set sizes, and an acc
     const asChart = (m: string): string => cells[m].replace(/\(n (\d+)\/\d+\)$/, '(n $1)');
     expect(await cellsOf(/^FT on paws/)).toEqual([asChart('tiny-model-a'), asChart('tiny-model-b')]);
     expect(await cellsOf(/^base \(tiny-model-base\)/)).toEqual([asChart('tiny-model-base'), asChart('tiny-model-base')]);
+    // The paper's printed Paws FT accuracies, a series of their own (printed, not measured).
+    expect(await cellsOf(/^paper: FT on paws/)).toEqual(['paper 81.6', 'paper 93.2']);
+    expect(await chart.textContent()).toContain('(printed in the paper, not measured here)');
     await page.getByLabel('Theme').selectOption('light');
     await chart.scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(SHOTS, 'results-size-chart-light.png'), fullPage: true });
