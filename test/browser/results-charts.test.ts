@@ -117,15 +117,15 @@ describe('Results: charts of a study with several training-set sizes, and an acc
     for (const m of MODELS) {
       await page.getByLabel('Model folder URL').fill(`${models.origin}/${m.id}/`);
       await page.getByRole('button', { name: 'Add', exact: true }).click();
-      await page.getByRole('row', { name: new RegExp(m.id) }).waitFor();
+      await page.getByRole('row', { name: new RegExp(`${m.id}\\b`) }).waitFor();
     }
-    expect(await page.getByRole('row', { name: /tiny-model-b/ }).textContent()).toMatch(/FT on paws_train_4000/);
+    expect(await page.getByRole('row', { name: /tiny-model-b\b/ }).textContent()).toMatch(/FT on paws_train_4000/);
     await page.getByRole('link', { name: 'Batch' }).click();
     await page.getByRole('radio', { name: "Preset of the paper's study" }).check();
     await page.getByLabel('Training set').selectOption('paws');
     await page.getByLabel('Setting').selectOption('in-domain');
     await page.getByRole('checkbox', { name: /^tiny-model-base/ }).check();
-    for (const m of MODELS) expect(await page.getByRole('checkbox', { name: new RegExp(`^${m.id}`) }).isChecked()).toBe(true);
+    for (const m of MODELS) expect(await page.getByRole('checkbox', { name: new RegExp(`^${m.id}\\b`) }).isChecked()).toBe(true);
     for (const name of [/float32/, /q4f16_1/]) expect(await page.getByRole('checkbox', { name }).isChecked()).toBe(false);
     await page.getByLabel('Shots').fill('2');
     await page.getByLabel('Shots').press('Tab');
@@ -152,6 +152,9 @@ describe('Results: charts of a study with several training-set sizes, and an acc
     const asChart = (m: string): string => cells[m].replace(/\(n (\d+)\/\d+\)$/, '(n $1)');
     expect(await cellsOf(/^FT on paws/)).toEqual([asChart('tiny-model-a'), asChart('tiny-model-b')]);
     expect(await cellsOf(/^base \(tiny-model-base\)/)).toEqual([asChart('tiny-model-base'), asChart('tiny-model-base')]);
+    // The paper's printed Paws FT accuracies, a series of their own (printed, not measured).
+    expect(await cellsOf(/^paper: FT on paws/)).toEqual(['paper 81.6', 'paper 93.2']);
+    expect(await chart.textContent()).toContain('(printed in the paper, not measured here)');
     await page.getByLabel('Theme').selectOption('light');
     await chart.scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(SHOTS, 'results-size-chart-light.png'), fullPage: true });
@@ -194,14 +197,19 @@ describe('Results: charts of a study with several training-set sizes, and an acc
       await page.getByRole('checkbox', { name: 'sst2', exact: true }).check();
       await page.getByRole('checkbox', { name: 'zero-shot', exact: true }).check();
       await page.getByRole('checkbox', { name: 'icl', exact: true }).uncheck();
-      for (const m of MODELS) await page.getByRole('checkbox', { name: new RegExp(`^${m.id}`) }).setChecked(m.id === model);
-      expect(await page.getByRole('checkbox', { name: new RegExp(`^${other}`) }).isChecked()).toBe(false);
+      for (const m of MODELS) await page.getByRole('checkbox', { name: new RegExp(`^${m.id}\\b`) }).setChecked(m.id === model);
+      expect(await page.getByRole('checkbox', { name: new RegExp(`^${other}\\b`) }).isChecked()).toBe(false);
       await page.getByLabel('First N items').fill('40');
       await page.getByLabel('First N items').press('Tab');
-      return countAndRun();
+      await countAndRun();
+      // This run's library row (the list is re-read as the run ends).
+      const row = page.getByTestId('library-row').filter({ hasText: `${model} on sst2` });
+      await expect.poll(() => row.textContent()).toMatch(/40 \/ 40.*done/);
+      return ((await row.locator('th .note').textContent()) ?? '').split('·')[1].trim();
     };
     const a = await runOne('tiny-model-a', 'tiny-model-b');
     const b = await runOne('tiny-model-b', 'tiny-model-a');
+    expect(new Set([pawsRun, a, b]).size).toBe(3);
     const outcomes = async (id: string): Promise<number[]> => (await runRecords(id)).filter((r) => r.kind === 'classification').sort((x, y) => x.item - y.item).map((r) => (r.kind === 'classification' ? r.metric : NaN));
     const [xa, xb] = [await outcomes(a), await outcomes(b)];
     expect(xa).toHaveLength(40);
@@ -209,10 +217,13 @@ describe('Results: charts of a study with several training-set sizes, and an acc
     // The seeds disagree on some items: a comparison with discordant pairs to count.
     expect(m.onlyA + m.onlyB).toBeGreaterThan(0);
     const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
+    // A hash navigation from Batch (the same document, as Batch's own "Open results" link): the
+    // Results view, visited before these runs existed, must list them now.
     await page.goto(`${appUrl}#/results?plan=${encodeURIComponent(a)}&compare=${encodeURIComponent(b)}`);
     const cmp = page.getByTestId('compare');
     await cmp.waitFor();
-    expect(await cmp.getByTestId('compare-row').count()).toBe(1);
+    const rowTexts = await cmp.getByTestId('compare-row').allTextContents();
+    expect(rowTexts, rowTexts.join('\n')).toHaveLength(1);
     expect(await cmp.getByTestId('compare-delta').textContent()).toBe(formatDelta(mean(xb) - mean(xa)));
     expect(await cmp.getByTestId('compare-p-mcnemar').textContent()).toBe(formatP(m.pExact));
     expect(await cmp.getByTestId('compare-discordant').textContent()).toBe(`${m.onlyA} / ${m.onlyB}`);

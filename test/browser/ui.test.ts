@@ -1,17 +1,22 @@
 /**
- * The app itself, driven like a user with only the keyboard: load the default tiny model,
- * generate (Ctrl+Enter), cancel (Escape), classify, and read an error with its hint.
- * Generated tokens are checked against the cpu backend in Node on the same model folder.
+ * The app itself, driven like a user with only the keyboard (the Playground, where one model's
+ * column generates and classifies): Ctrl+Enter runs the built-in summary example on the default
+ * tiny model, and its tokens are the cpu backend's in Node for the same prompt; a classification
+ * item by keyboard shows label probabilities renormalized over the labels; an error says its code
+ * and what to do.
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { createNodeCpuEngine } from '../../workers/backends/cpu/node.ts';
 import type { CpuEngine } from '../../workers/backends/cpu/index.ts';
+import { buildPrompt } from '../../src/core/prompts/index.ts';
+import { SUMMARY } from '../../src/core/tasks/index.ts';
+import { builtinExamples } from '../../src/ui/state/builtin-examples.ts';
+import { MAX_NEW_TOKENS } from '../../src/ui/state/playground.svelte.ts';
 import { useBrowserHarness, PUBLIC_DIR, type BrowserHarness } from './harness/index.ts';
 
 const MODEL = 'tiny-random-llama-f32';
-const PROMPT = '### Input:\nWhat a delightful, moving film.\n### Sentiment:';
 
 let h: BrowserHarness;
 let page: Page;
@@ -25,7 +30,7 @@ useBrowserHarness(async (harness) => {
 });
 
 /** Presses Tab until `target` has focus: proves it is reachable by keyboard (fails after `max` presses). */
-async function tabTo(target: Locator, max = 40): Promise<void> {
+async function tabTo(target: Locator, max = 60): Promise<void> {
   for (let i = 0; i < max; i++) {
     if (await target.evaluate((el) => el === document.activeElement)) return;
     await page.keyboard.press('Tab');
@@ -33,79 +38,43 @@ async function tabTo(target: Locator, max = 40): Promise<void> {
   throw new Error(`Tab never reached ${target.toString()}`);
 }
 
+const column = () => page.getByTestId('column').first();
+
 describe('the app, by keyboard', () => {
-  it('loads the default tiny model', async () => {
-    await page.goto(`${h.origin}/#/evaluate`);
-    await expect.poll(() => page.locator('#model-choice').inputValue()).toBe(MODEL);
-    expect(await page.locator('#model-choice option:checked').textContent()).toMatch(/random weights: nonsense text, for testing/);
-    await tabTo(page.getByRole('button', { name: 'Load', exact: true }));
-    await page.keyboard.press('Enter');
-    const loaded = page.getByTestId('loaded-model');
-    await loaded.waitFor({ timeout: 30_000 });
-    expect(await loaded.textContent()).toMatch(new RegExp(`Loaded ${MODEL} on cpu: vocabulary 32000`));
-    expect(await page.locator('[data-testid="load-progress"] progress').getAttribute('value')).toBe('100');
-    expect(await page.getByTestId('load-progress').textContent()).toMatch(/done · 100%/);
-  });
-
-  it('generates with Ctrl+Enter from the prompt: the same tokens as the cpu backend in Node', async () => {
-    await tabTo(page.locator('#prompt'));
-    await page.keyboard.press('ControlOrMeta+a');
-    await page.keyboard.insertText(PROMPT);
-    await tabTo(page.getByLabel('Max new tokens'));
-    await page.keyboard.press('ControlOrMeta+a');
-    await page.keyboard.insertText('12');
-    await page.locator('#prompt').focus();
+  it('Ctrl+Enter runs the summary example on the default tiny model: the tokens the cpu backend makes in Node', async () => {
+    await page.goto(`${h.origin}/#/playground?task=summary`);
+    await page.getByLabel('Prompt text').waitFor();
+    expect(await page.getByRole('checkbox', { name: /float32/ }).isChecked()).toBe(true);
     await page.keyboard.press('Control+Enter');
-    await expect.poll(() => page.getByTestId('generate-ids').textContent(), { timeout: 30_000 }).toMatch(/\d/);
-
-    const inNode = await nodeEngine.generate({ prompt: { text: PROMPT, bos: true }, maxTokens: 12 });
-    const ids = (await page.getByTestId('generate-ids').textContent())!.trim().split(' ').map(Number);
-    expect(ids).toEqual(inNode.tokenIds);
-    expect(await page.getByTestId('generate-output').textContent()).toBe(inNode.text);
-    expect(await page.getByTestId('finish-reason').textContent()).toBe(inNode.finishReason);
+    await expect.poll(() => column().getByTestId('column-status').textContent(), { timeout: 60_000 }).toBe('done');
+    const item = builtinExamples('summary').items[0];
+    const prompt = buildPrompt(SUMMARY, item, { mode: 'zero-shot', template: 0, countTokens: false });
+    const inNode = await nodeEngine.generate({ prompt: { text: prompt.text, bos: prompt.bos }, maxTokens: MAX_NEW_TOKENS, stopAtEos: true });
+    expect(await column().textContent()).toContain(`${inNode.tokenIds.length} tokens, stopped by ${inNode.finishReason}`);
+    expect((await column().getByTestId('output').textContent())?.replace(/\s+/g, ' ').trim()).toBe(inNode.text.replace(/\s+/g, ' ').trim());
+    expect(await column().getByTestId('rouge').textContent()).toMatch(/^ROUGE-L F1 \d+\.\d/);
   });
 
-  it('cancels a long generation with Escape', async () => {
-    await page.getByLabel('Max new tokens').fill('1500');
-    await page.locator('#prompt').focus();
-    await page.keyboard.press('Control+Enter');
-    await page.getByRole('button', { name: 'Generating…' }).waitFor();
-    await page.waitForTimeout(300);
-    await page.keyboard.press('Escape');
-    await expect.poll(() => page.getByTestId('finish-reason').textContent(), { timeout: 20_000 }).toBe('interrupted');
-    const n = (await page.getByTestId('generate-ids').textContent())!.trim().split(' ').length;
-    expect(n).toBeGreaterThan(0);
-    expect(n).toBeLessThan(1500);
-  });
-
-  it('shows an engine error with its code and hint', async () => {
-    await page.getByLabel('Max new tokens').fill('4096');
-    await page.locator('#prompt').focus();
-    await page.keyboard.press('Control+Enter');
-    const alert = page.getByRole('alert');
-    await alert.waitFor();
-    expect(await page.getByTestId('error-code').textContent()).toMatch(/context-window-exceeded/);
-    expect(await page.getByTestId('error-message').textContent()).toMatch(/exceed the context window of 4096 tokens/);
-    expect(await page.getByTestId('error-hint').textContent()).toMatch(/shorten the prompt/);
-    await alert.getByRole('button', { name: 'Dismiss' }).focus();
+  it('a classification item by keyboard: label probabilities over the labels sum to 100 %', async () => {
+    await page.goto(`${h.origin}/#/playground?task=sentiment`);
+    await page.getByLabel('Prompt text').waitFor();
+    await tabTo(page.getByRole('button', { name: /^Run/ }));
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByRole('alert').count()).toBe(0);
+    await expect.poll(() => column().getByTestId('column-status').textContent(), { timeout: 60_000 }).toBe('done');
+    const probs = (await column().getByTestId('label-prob').allTextContents()).map((t) => Number.parseFloat(t));
+    expect(probs).toHaveLength(2);
+    expect(probs[0] + probs[1]).toBeCloseTo(100, 0);
+    for (const lp of await column().getByTestId('label-logprob').allTextContents()) expect(lp).toMatch(/^-\d+\.\d{4}$/);
+    expect(await column().getByTestId('prediction').textContent()).toMatch(/predicted (positive|negative)/);
   });
 
-  it('classifies and shows label log-probs with renormalized probabilities', async () => {
-    await page.locator('#field-input').focus();
-    await page.keyboard.insertText('What a delightful, moving film.');
-    await tabTo(page.getByRole('button', { name: 'Classify', exact: true }));
-    await page.keyboard.press('Enter');
-    const table = page.getByTestId('classify-table');
-    await table.waitFor({ timeout: 30_000 });
-    const rows = await table.locator('tbody tr').allTextContents();
-    expect(rows).toHaveLength(2);
-    expect(rows[0]).toMatch(/^positive/);
-    expect(rows[1]).toMatch(/^negative/);
-    const percents = rows.map((r) => Number(/([\d.]+)%$/.exec(r.trim())![1]));
-    expect(percents[0] + percents[1]).toBeCloseTo(100, 0);
-    expect(await page.getByTestId('classify-prediction').textContent()).toMatch(/^(positive|negative)$/);
-    expect(h.browser.logs).toEqual([]);
+  it('an error says its code and what to do: a link naming a model this browser does not have', async () => {
+    await page.goto(`${h.origin}/#/playground?models=no-such-model`);
+    await page.getByLabel('Prompt text').waitFor();
+    await page.keyboard.press('Control+Enter');
+    const alert = column().getByRole('alert');
+    await alert.waitFor({ timeout: 30_000 });
+    expect(await alert.textContent()).toMatch(/^model-unknown: .*"no-such-model".*What to do: add it in Models/);
+    expect(h.browser.logs.filter((l) => !/Failed to load resource.*404/.test(l))).toEqual([]);
   });
 });

@@ -115,8 +115,21 @@ describe('series', () => {
     const cs = [cell(BASE, 'paws', 'detection', acc(0.5)), cell(FT2, 'paws', 'detection', acc(0.8)), cell(FT4, 'paws', 'detection', acc(0.9))];
     const s = trainingSizeSeries(cs, { dataset: 'paws', panelId: panelIdOf(cs[0].spec) })!;
     expect(s.xs).toEqual([2000, 4000]);
-    expect(s.series.map((x) => [x.label, x.points.map((p) => p.value)])).toEqual([[`base (${BASE})`, [0.5, 0.5]], ['FT on paws', [0.8, 0.9]]]);
+    expect(s.series.filter((x) => !x.paper).map((x) => [x.label, x.points.map((p) => p.value)])).toEqual([[`base (${BASE})`, [0.5, 0.5]], ['FT on paws', [0.8, 0.9]]]);
     expect(trainingSizeSeries(cs.slice(0, 2), { dataset: 'paws', panelId: panelIdOf(cs[0].spec) })).toBeUndefined();
+  });
+
+  it('the paper\'s printed Paws FT numbers join the size chart as a marked series, its sizes among the xs', () => {
+    const FT6 = 'llama2-7b-ft-paws6000';
+    const cs = [cell(BASE, 'paws', 'detection', acc(0.5)), cell(FT2, 'paws', 'detection', acc(0.8)), cell(FT6, 'paws', 'detection', acc(0.9))];
+    const s = trainingSizeSeries(cs, { dataset: 'paws', panelId: panelIdOf(cs[0].spec) })!;
+    expect(s.xs).toEqual([2000, 4000, 6000]);
+    const paper = s.series.find((x) => x.paper)!;
+    expect([paper.label, paper.points.map((p) => [p.x, p.value])]).toEqual(['paper: FT on paws', [[2000, 0.816], [4000, 0.932]]]);
+    expect(s.series.filter((x) => !x.paper).map((x) => x.label)).toEqual([`base (${BASE})`, 'FT on paws']);
+    // Another test set: nothing printed, no paper series.
+    const qqp = cs.map((c) => ({ ...c, spec: { ...c.spec, dataset: 'qqp' } }));
+    expect(trainingSizeSeries(qqp, { dataset: 'qqp', panelId: panelIdOf(qqp[0].spec) })!.series.some((x) => x.paper)).toBe(false);
   });
 });
 

@@ -196,6 +196,22 @@ describe('ModelSlots: models added by URL', () => {
     expect(third.source(s.id)).toBeUndefined();
   });
 
+  it('a source replaced by one that loads differently gets a fresh slot (the old model unloaded); the same one keeps its slot', async () => {
+    const slots = new ModelSlots(() => new FakeSlotEngine(), 'http://h/app/');
+    const cpu = slots.slot('tiny-random-llama-q4f16_1')!;
+    await slots.engineFor('tiny-random-llama-q4f16_1');
+    expect(cpu.status).toBe('ready');
+    // The same source again (e.g. the registry asked twice): nothing reloads.
+    slots.addSources([slots.source('tiny-random-llama-q4f16_1')!]);
+    expect(slots.slot('tiny-random-llama-q4f16_1')).toBe(cpu);
+    // The same id on webgpu (an imported folder, a folder added by URL on webgpu): a webgpu slot.
+    slots.addSources([{ kind: 'url', id: 'tiny-random-llama-q4f16_1', title: 'x', url: 'http://h/m/', backend: 'webgpu', provenance: { method: 'base' } }]);
+    const next = slots.slot('tiny-random-llama-q4f16_1')!;
+    expect(next).not.toBe(cpu);
+    expect(next.backend).toBe('webgpu');
+    expect(cpu.status).toBe('idle');
+  });
+
   it('a folder without a manifest is added and says so; a broken manifest is refused, nothing added', async () => {
     const fetchFile = files({ 'http://h/bad/ftlab-manifest.json': manifest({ method: 'sft' }) });
     const slots = new ModelSlots(() => new FakeSlotEngine(), 'http://h/', { fetchFile, storage: storage() });

@@ -8,6 +8,7 @@ import type { CellSpec, EvalMode } from '../run/records.ts';
 import type { FigureInputCell } from './figure.ts';
 import { panelIdOf } from './figure.ts';
 import { modelGroupLabel, modelInfoFromId, type ModelInfo } from './models.ts';
+import { PAPER_VALUES, type PaperCellValue } from './paper-values.ts';
 
 export interface SeriesPoint {
   x: number;
@@ -23,6 +24,8 @@ export interface Series {
   id: string;
   label: string;
   points: SeriesPoint[];
+  /** The paper's printed numbers (not measured here; n is 0): drawn and tabled as such. */
+  paper?: { note: string };
 }
 
 export interface ChartData {
@@ -65,7 +68,9 @@ export function shotsSeries(cells: readonly FigureInputCell[], opts: { dataset: 
 /**
  * Metric against training-set size on one test set and one prompt setting (panel id): per method
  * and training set (FT on paws, FTICL on paws), one point per size. Only when some group has two
- * or more sizes; the base model, if present, is a flat reference series at every size.
+ * or more sizes; the base model, if present, is a flat reference series at every size. Where the
+ * paper prints a group's numbers on this test set (Paws FT 2k and 4k), they are one more series,
+ * marked `paper` (printed, not measured).
  */
 export function trainingSizeSeries(cells: readonly FigureInputCell[], opts: { dataset: string; panelId: string; models?: readonly ModelInfo[] }): ChartData | undefined {
   const known = new Map((opts.models ?? []).map((m) => [m.id, m]));
@@ -84,6 +89,15 @@ export function trainingSizeSeries(cells: readonly FigureInputCell[], opts: { da
   if (![...groups.values()].some((pts) => new Set(pts.map((p) => p.x)).size >= 2)) return undefined;
   const xs = [...new Set([...groups.values()].flatMap((pts) => pts.map((p) => p.x)))].sort((a, b) => a - b);
   const series: Series[] = [...groups.entries()].map(([label, pts]) => ({ id: label, label, points: pts.sort((a, b) => a.x - b.x) }));
+  // The paper's printed values for a group on this test set (Paws FT 2k → 4k), beside the measured line.
+  for (const [label] of groups) {
+    const info = mine.map((c) => infoOf(c.spec.modelId)).find((i) => i.method !== 'base' && modelGroupLabel(i) === label);
+    const printed = PAPER_VALUES.filter((v): v is PaperCellValue => v.kind === 'cell' && v.method === info?.method && v.trainingSet === info.trainingSet && v.dataset === opts.dataset).sort((a, b) => a.trainSize - b.trainSize);
+    if (printed.length === 0) continue;
+    series.push({ id: `paper: ${label}`, label: `paper: ${label}`, paper: { note: printed[0].note }, points: printed.map((v) => ({ x: v.trainSize, value: v.value, n: 0, cellKey: '' })) });
+    for (const v of printed) if (!xs.includes(v.trainSize)) xs.push(v.trainSize);
+  }
+  xs.sort((a, b) => a - b);
   if (bases[0]) series.unshift({ id: bases[0].spec.modelId, label: `base (${bases[0].spec.modelId})`, points: xs.map((x) => pointOf(x, bases[0])) });
   return { title: `${opts.dataset}: by training-set size, ${opts.panelId}`, xLabel: 'training examples', metric: metricOf(mine[0].spec), xs, series };
 }

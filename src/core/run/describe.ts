@@ -1,5 +1,5 @@
 /**
- * How a run is written for people, shared by the CLI's progress lines and the Evaluate panel:
+ * How a run is written for people, shared by the CLI's progress lines and the Batch view:
  * cells in a few words, sample rates and remaining time.
  */
 import type { CellSpec } from './records.ts';

@@ -271,7 +271,7 @@ export class BatchRun {
   async resume(id: string): Promise<void> {
     const p = this.plans.find((x) => x.id === id) ?? (await (await this.#openStore()).getPlan?.(id));
     if (!p?.draft) {
-      this.error = describeError(new FtlabError('run-not-resumable', `run ${id} cannot be resumed here`, 'it has no stored draft (a run of the CLI or the earlier Evaluate panel): run its plan again'));
+      this.error = describeError(new FtlabError('run-not-resumable', `run ${id} cannot be resumed here`, 'it has no stored draft (a run of the CLI, or imported records): run its plan again'));
       return;
     }
     await this.#run(p.draft, id);

@@ -40,11 +40,6 @@ export class EngineSession {
     this.error = null;
   }
 
-  /** Shows anything caught (outside `run`) in the error banner. */
-  showError(e: unknown): void {
-    this.error = describeError(e);
-  }
-
   /**
    * Gives the worker the cache backend picked before (it is kept across reloads). Only a
    * non-default choice costs a call, and that call loads web-llm: so only webgpu paths call this.

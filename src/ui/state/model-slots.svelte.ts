@@ -261,10 +261,26 @@ export class ModelSlots {
     return this.sources.find((s) => s.id === id);
   }
 
-  /** Adds or replaces sources (e.g. the webgpu registry once asked, a model added by URL). */
+  /**
+   * Adds or replaces sources (e.g. the webgpu registry once asked, a model added by URL). A source
+   * replaced by one that loads differently (another backend, folder, library or server) gets a
+   * fresh slot: the old slot's model is unloaded, so what the views show is what runs.
+   */
   addSources(more: readonly ModelSource[]): void {
+    for (const m of more) {
+      const old = this.#slots.get(m.id);
+      if (old && !this.#loadsAlike(old.source, m)) {
+        void old.unload();
+        this.#slots.delete(m.id);
+      }
+    }
     this.sources = [...this.sources.filter((s) => !more.some((m) => m.id === s.id)), ...more];
     this.#makeSlots();
+  }
+
+  #loadsAlike(a: ModelSource, b: ModelSource): boolean {
+    const how = (s: ModelSource) => JSON.stringify([backendOf(s), specOf(s, this.baseHref), serverOf(s) ?? null]);
+    return how(a) === how(b);
   }
 
   /** The slot of a known model, or undefined for an unknown id. */

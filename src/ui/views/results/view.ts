@@ -107,7 +107,8 @@ function yAxis(values: readonly number[]): { yMax: number; step: number } {
  * 0 to the largest value or interval end rounded up to its tick (10 points up to 50, 20 above).
  */
 export function lineGeometry(chart: ChartData, width = 560, height = 260): LineGeometry {
-  const pad = { left: 44, right: 12, top: 10, bottom: 30 };
+  // Room on the right for the last x label ("4000") centred on the edge.
+  const pad = { left: 44, right: 24, top: 10, bottom: 30 };
   const xs = chart.xs.length > 0 ? chart.xs : [0];
   const xMin = Math.min(...xs);
   const xMax = Math.max(...xs);
