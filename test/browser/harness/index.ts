@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../helpers/paths.ts';
+import { SERVED_MODELS_PATH, servedModelsJson } from '../../../scripts/served-models.ts';
 import { ensureTinyModels } from '../../../scripts/make-tiny-model.ts';
 import { contentSecurityPolicy } from '../../../scripts/csp.ts';
 import { ensureTestBuild, TEST_CONNECT_SRC } from './build.ts';
@@ -27,11 +28,19 @@ export interface BrowserHarness {
 
 export const PUBLIC_DIR = path.join(PROJECT_ROOT, 'public');
 
-export async function startBrowserHarness(): Promise<BrowserHarness> {
+/**
+ * `extraRoots`: folders served before public/ by this file's server only (a test's own model
+ * folders, e.g. under models/<id>/), so no test writes into public/ while others run.
+ */
+export async function startBrowserHarness(opts: { extraRoots?: readonly string[] } = {}): Promise<BrowserHarness> {
   // The app's default models: generated (deterministically, idempotently) into public/models.
   ensureTinyModels();
   const outDir = await ensureTestBuild();
-  const server = await serveStatic([outDir, PUBLIC_DIR], { csp: contentSecurityPolicy({ connect: TEST_CONNECT_SRC }) });
+  const roots = [outDir, ...(opts.extraRoots ?? []), PUBLIC_DIR];
+  const server = await serveStatic(roots, {
+    csp: contentSecurityPolicy({ connect: TEST_CONNECT_SRC }),
+    answers: { [`/${SERVED_MODELS_PATH}`]: () => servedModelsJson([...(opts.extraRoots ?? []), PUBLIC_DIR]) },
+  });
   let browser: Browser;
   try {
     browser = await launchChromium();

@@ -51,15 +51,23 @@ function resolveIn(roots: readonly string[], urlPath: string): string | null {
 }
 
 /**
+ * `answers`: paths answered by a function at each request instead of a file.
  * `csp`: a Content-Security-Policy header for every response, as the README asks servers to
  * send (the meta tag of the built pages does not reach the Web Worker; the header does).
  */
-export async function serveStatic(roots: readonly string[], opts: { csp?: string } = {}): Promise<StaticServer> {
+export async function serveStatic(roots: readonly string[], opts: { csp?: string; answers?: Record<string, () => string> } = {}): Promise<StaticServer> {
   const absRoots = roots.map((r) => path.resolve(r));
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
     const urlPath = new URL(req.url ?? '/', 'http://x').pathname;
     requests.push(urlPath);
+    // Answers made when asked (models/index.json: the model folders as they are now).
+    const answer = opts.answers?.[urlPath];
+    if (answer) {
+      res.writeHead(200, { 'content-type': MIME[path.extname(urlPath)] ?? 'text/plain', 'cache-control': 'no-store', 'access-control-allow-origin': '*', ...(opts.csp ? { 'content-security-policy': opts.csp } : {}) });
+      res.end(answer());
+      return;
+    }
     const file = resolveIn(absRoots, urlPath);
     if (!file && urlPath === '/favicon.ico') {
       // The app has no icon; answer like a server that knows it, not with a console-noisy 404.

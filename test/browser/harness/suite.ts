@@ -9,12 +9,13 @@ import { startBrowserHarness, type BrowserHarness } from './index.ts';
  * which summaries may not count as failures. Any Content-Security-Policy violation during a
  * test fails that test.
  */
-export function useBrowserHarness(setup: (h: BrowserHarness) => Promise<void> = async () => undefined): void {
+export function useBrowserHarness(setup: (h: BrowserHarness) => Promise<void> = async () => undefined, opts: { extraRoots?: readonly string[] | (() => readonly string[]) } = {}): void {
   let harness: BrowserHarness | undefined;
   let failure: unknown;
   beforeAll(async () => {
     try {
-      harness = await startBrowserHarness();
+      const extraRoots = typeof opts.extraRoots === 'function' ? opts.extraRoots() : opts.extraRoots;
+      harness = await startBrowserHarness({ ...(extraRoots ? { extraRoots } : {}) });
       await setup(harness);
     } catch (e) {
       failure = e;
