@@ -129,12 +129,16 @@ def mini_config() -> LlamaConfig:
     )
 
 
-def pretrain(out: str, tok, train: torch.Tensor, val: torch.Tensor, seconds: float, seed: int, lr: float, log, max_steps: int | None = None) -> dict:
+def pretrain(out: str, tok, train: torch.Tensor | None, val: torch.Tensor | None, seconds: float, seed: int, lr: float, log, max_steps: int | None = None) -> dict:
     """Next-token loss on 256-token windows of the corpus, AdamW, 50 warm-up steps, then a linear
     decay of the learning rate over the time budget (to a tenth), or over max_steps steps."""
     torch.manual_seed(seed)
     model = LlamaForCausalLM(mini_config())
     params = sum(p.numel() for p in model.parameters())
+    if train is None:  # no pretraining: the random initialization is the base model
+        model.save_pretrained(out, safe_serialization=True)
+        tok.save_pretrained(out)
+        return {"parameters": params, "steps": 0, "tokens_seen": 0, "val_perplexity": None, "seconds": 0}
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01, betas=(0.9, 0.95))
     batch, step, start, last_log = 16, 0, time.time(), time.time()
     g = torch.Generator().manual_seed(seed)
@@ -229,11 +233,15 @@ def main(argv: list[str] | None = None) -> int:
     amazon = os.path.join(a.paper_data, "sentiment", f"{TRAINING_SET}.json")
     demos = os.path.join(a.paper_data, "sentiment", "few_shot", "amazon_few_shot.json")
 
-    log.phase("corpus", f"the training sets' texts under {a.paper_data}")
     tok = AutoTokenizer.from_pretrained(tokenizer_dir)
-    texts = corpus(a.paper_data)
-    train, val, n_tokens = tokenize_corpus(texts, tok, 256, a.seed, a.val_windows)
-    log(f"corpus: {len(texts)} texts, {n_tokens} tokens, {len(train)} training windows of 256, {len(val)} validation windows")
+    if (a.steps[0] if a.steps else shares["pretrain"]) == 0:
+        log.phase("corpus", "skipped: no pretraining (the base model keeps its random weights)")
+        texts, train, val, n_tokens = [], None, None, 0
+    else:
+        log.phase("corpus", f"the training sets' texts under {a.paper_data}")
+        texts = corpus(a.paper_data)
+        train, val, n_tokens = tokenize_corpus(texts, tok, 256, a.seed, a.val_windows)
+        log(f"corpus: {len(texts)} texts, {n_tokens} tokens, {len(train)} training windows of 256, {len(val)} validation windows")
 
     log.phase("pretrain", f"{a.steps[0]} steps" if a.steps else f"{shares['pretrain'] * budget:.0f} s")
     base_hf = os.path.join(a.out, "base-hf")
@@ -314,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
                 out.write(open(f).read())
     report = ftlab("report", "--records", merged_records, "--training-set", "amazon")
 
-    table: dict = {"budget_min": a.budget_min, "seed": a.seed, "limit": a.limit, "xsum_limit": a.xsum_limit, "pretraining": pre, "fine_tuning": fine_tuning,
+    table: dict = {"budget_min": None if a.steps else a.budget_min, "steps": list(a.steps) if a.steps else None, "seed": a.seed, "limit": a.limit, "xsum_limit": a.xsum_limit, "pretraining": pre, "fine_tuning": fine_tuning,
                    "majority": {s: majority(a.paper_data, "sentiment", s, a.limit) for s in sets}, "scores": {}, "errors": {}}
     for c in cells:
         row = table["scores"].setdefault(c["modelId"], {})
@@ -325,7 +333,8 @@ def main(argv: list[str] | None = None) -> int:
         if c.get("errors"):
             table["errors"][f"{c['modelId']} {column(c)}"] = c["errors"]
     cols = sorted({k for row in table["scores"].values() for k in row}, key=lambda k: (k.startswith("xsum"), sets.index(k.split()[0]) if k.split()[0] in sets else 99, k))
-    lines = [f"miniature study: training budget {a.budget_min:g} min, seed {a.seed}; pretraining {pre['steps']} steps ({pre['tokens_seen']} tokens), validation perplexity {pre['val_perplexity']:.0f}; "
+    lines = [f"miniature study: {'steps ' + ','.join(map(str, a.steps)) if a.steps else f'training budget {a.budget_min:g} min'}, seed {a.seed}; pretraining {pre['steps']} steps ({pre['tokens_seen']} tokens)"
+             f"{'' if pre['val_perplexity'] is None else ', validation perplexity ' + format(pre['val_perplexity'], '.0f')}; "
              f"FT {fine_tuning['ft']['steps']} steps, FTICL {fine_tuning['fticl']['steps']} steps; first {a.limit} items per sentiment set" + (f", {a.xsum_limit} xsum items" if a.xsum_limit else ""),
              f"{'model':24}" + "".join(f"{c:>15}" for c in cols),
              f"{'majority baseline':24}" + "".join(f"{table['majority'][c.split()[0]]:>15.3f}" if c.split()[0] in table["majority"] else f"{'—':>15}" for c in cols)]

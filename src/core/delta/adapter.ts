@@ -6,11 +6,19 @@
  * Llama layout first: an adapter for another model is refused, not measured.
  */
 import { ArtifactCorruptError } from '../engine-errors.ts';
+import { FtlabError } from '../errors.ts';
 import type { LlamaConfig } from '../mlc/chat-config.ts';
 import { readSafetensorsHeader, readSafetensorsTensor, type ByteSource } from '../safetensors/reader.ts';
 import { loraDeltaAbs, loraScale, pairLoraTensors, parseLoraConfig, ADAPTER_CONFIG_FILE } from './lora.ts';
-import { DeltaMismatchError, type DeltaProgress } from './mlc-folders.ts';
+import type { DeltaProgress } from './mlc-folders.ts';
 import { DeltaAccumulator, type DeltaReport } from './stats.ts';
+
+/** A LoRA adapter whose modules do not fit the model it is measured on. */
+export class AdapterMismatchError extends FtlabError {
+  constructor(model: string, detail: string, trainedFrom: string | null) {
+    super('adapter-mismatch', `the adapter does not fit ${model}: ${detail}`, `measure it on the model it was trained from${trainedFrom ? ` (adapter_config.json names ${trainedFrom})` : ''}`);
+  }
+}
 
 const LLAMA_MODULE = /(?:^|\.)layers\.(\d+)\.(?:self_attn|mlp)\.(q_proj|k_proj|v_proj|o_proj|gate_proj|up_proj|down_proj)$/;
 
@@ -52,10 +60,10 @@ export async function adapterDelta(configJson: unknown, weights: ByteSource, opt
     const { name, config } = opts.model;
     for (const m of shapes) {
       const want = llamaModuleShape(config, m.module);
-      if (!want) throw new DeltaMismatchError(`the adapter adapts ${m.module}, which a Llama model (${name}) does not have`);
-      if (want.layer >= config.numLayers) throw new DeltaMismatchError(`the adapter adapts ${m.module}, but ${name} has ${config.numLayers} layers (0..${config.numLayers - 1})`);
+      if (!want) throw new AdapterMismatchError(name, `it adapts ${m.module}, which a Llama model does not have`, cfg.baseModel);
+      if (want.layer >= config.numLayers) throw new AdapterMismatchError(name, `it adapts ${m.module}, but the model has ${config.numLayers} layers (0..${config.numLayers - 1})`, cfg.baseModel);
       if (want.shape[0] !== m.outFeatures || want.shape[1] !== m.inFeatures) {
-        throw new DeltaMismatchError(`the adapter's ${m.module} is [${m.outFeatures}, ${m.inFeatures}], ${name}'s ${want.kind} is [${want.shape.join(', ')}]: the adapter was trained for another model`);
+        throw new AdapterMismatchError(name, `its ${m.module} is [${m.outFeatures}, ${m.inFeatures}], the model's ${want.kind} is [${want.shape.join(', ')}]`, cfg.baseModel);
       }
     }
   }
