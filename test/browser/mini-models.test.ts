@@ -5,12 +5,14 @@
  * and the Playground's columns.
  *
  * When `npm run mini` has installed its models into public/models, the test uses them. Otherwise
- * it serves stand-ins for this test only: the tiny random float32 model's folder under each mini
- * name, with the manifest `ftlab convert` writes for the mini models (id, method, training set
- * amazon_train_2000 and size) — what the app reads to find, label and group them — and removes
- * them afterwards. The weights are not what this test is about.
+ * it serves stand-ins for this test only, from a folder of its own that only this file's server
+ * serves (never written into public/, where other test files running beside it would find them):
+ * the tiny random float32 model's folder under each mini name, with the manifest `ftlab convert`
+ * writes for the mini models (id, method, training set amazon_train_2000 and size) — what the
+ * app reads to find, label and group them. The weights are not what this test is about.
  */
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -21,26 +23,30 @@ import { PUBLIC_DIR, useBrowserHarness, type BrowserHarness } from './harness/in
 let h: BrowserHarness;
 let page: Page;
 
-useBrowserHarness(async (harness) => {
-  h = harness;
-  page = await h.browser.newPage();
-  await page.setViewportSize({ width: 1280, height: 900 });
-});
+// Served before public/ by this file's server only: <root>/models/mini-*/.
+const standIns = mkdtempSync(path.join(os.tmpdir(), 'ftlab-mini-stand-ins-'));
 
-const made: string[] = [];
+useBrowserHarness(
+  async (harness) => {
+    h = harness;
+    page = await h.browser.newPage();
+    await page.setViewportSize({ width: 1280, height: 900 });
+  },
+  { extraRoots: [standIns] },
+);
+
 beforeAll(() => {
   const tiny = tinyModelDirs()[TINY_F32];
   for (const m of MINI_MODELS) {
-    const dir = path.join(PUBLIC_DIR, 'models', m.id);
-    if (existsSync(path.join(dir, 'ftlab-manifest.json'))) continue; // the real ones, from npm run mini
+    if (existsSync(path.join(PUBLIC_DIR, 'models', m.id, 'ftlab-manifest.json'))) continue; // the real ones, from npm run mini
+    const dir = path.join(standIns, 'models', m.id);
     cpSync(tiny, dir, { recursive: true });
-    made.push(dir);
     const manifest = JSON.parse(readFileSync(path.join(tiny, 'ftlab-manifest.json'), 'utf8')) as Record<string, unknown>;
     const training = m.method === 'base' ? null : { dataset: 'amazon_train_2000', size: 2000, shots: m.method === 'fticl' ? 2 : 0 };
     writeFileSync(path.join(dir, 'ftlab-manifest.json'), JSON.stringify({ ...manifest, id: m.id, baseModel: 'mini-base', method: m.method, training, template: m.method === 'base' ? null : 0 }, null, 2));
   }
 });
-afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => rmSync(standIns, { recursive: true, force: true }));
 
 describe('the mini models in the app', () => {
   it('Models lists them by their manifests and loads mini FT on the cpu backend', async () => {

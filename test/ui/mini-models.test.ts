@@ -34,6 +34,7 @@ function server(answers: Record<string, { status: number; text: string }>) {
 }
 
 const url = (id: string) => `${BASE}models/${id}/ftlab-manifest.json`;
+const index = (models: string[]) => ({ [`${BASE}models/index.json`]: { status: 200, text: JSON.stringify({ schema: 'ftlab-served-models', version: 1, models }) } });
 
 describe('the mini models', () => {
   it('are found by their manifests, titled "mini base / mini FT / mini FTICL (amazon)", grouped by method and training set', async () => {
@@ -71,6 +72,17 @@ describe('the mini models', () => {
     expect(none.status).toBe('absent');
     expect(none.missing).toEqual(MINI_MODELS.map((m) => m.id));
     expect(added).toEqual([]);
+  });
+
+  it('with the build\'s models/index.json, only the folders it lists are asked for (no 404 for an absent one)', async () => {
+    const s = server({ ...index(['mini-ft-amazon2000', 'tiny-random-llama-f32']), [url('mini-ft-amazon2000')]: { status: 200, text: manifest('mini-ft-amazon2000', 'ft') } });
+    const { found, problems } = await findMiniModels(BASE, s.fetchFile);
+    expect(problems).toEqual([]);
+    expect(found.map((f) => f.id)).toEqual(['mini-ft-amazon2000']);
+    expect(s.asked).toEqual([`${BASE}models/index.json`, url('mini-ft-amazon2000')]);
+    const none = server(index(['tiny-random-llama-f32']));
+    expect((await findMiniModels(BASE, none.fetchFile)).found).toEqual([]);
+    expect(none.asked).toEqual([`${BASE}models/index.json`]);
   });
 
   it('the Batch preset: the amazon study with the mini models only, on the first MINI_BATCH_LIMIT items', async () => {

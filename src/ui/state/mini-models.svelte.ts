@@ -35,16 +35,43 @@ export function miniFolder(id: MiniModelId): string {
   return `models/${id}/`;
 }
 
+/** Where the build lists the model folders it serves (scripts/served-models.ts). */
+export const SERVED_MODELS_INDEX = 'models/index.json';
+
 /**
- * The mini models this build serves, as sources. A folder is absent when its manifest is not
- * there (404, or a dev server's index.html in its place); a manifest that is there but broken, or
- * names another model, is a problem the view shows.
+ * The folder names models/index.json lists, or null when there is no such index (a server
+ * that answers 404 or an HTML page, or a file that is not the index).
+ */
+export async function servedModelFolders(baseHref: string, fetchFile: FetchFile): Promise<string[] | null> {
+  let res: { status: number; text: string };
+  try {
+    res = await fetchFile(new URL(SERVED_MODELS_INDEX, baseHref).href);
+  } catch {
+    return null;
+  }
+  if (res.status !== 200) return null;
+  try {
+    const j = JSON.parse(res.text) as { schema?: unknown; models?: unknown };
+    return j.schema === 'ftlab-served-models' && Array.isArray(j.models) ? j.models.filter((m): m is string => typeof m === 'string') : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The mini models this build serves, as sources. The build's models/index.json says which
+ * folders are there, so nothing absent is asked for (a 404 is a console error on every page
+ * load); without an index (another server) each manifest is asked for. A folder is absent when
+ * its manifest is not there (404, or a dev server's index.html in its place); a manifest that is
+ * there but broken, or names another model, is a problem the view shows.
  */
 export async function findMiniModels(baseHref: string, fetchFile: FetchFile): Promise<{ found: ModelSource[]; problems: string[] }> {
   const found: ModelSource[] = [];
   const problems: string[] = [];
+  const served = await servedModelFolders(baseHref, fetchFile);
   await Promise.all(
     MINI_MODELS.map(async (mini, i) => {
+      if (served && !served.includes(mini.id)) return;
       const url = new URL(`${miniFolder(mini.id)}${MANIFEST_FILE}`, baseHref).href;
       let res: { status: number; text: string };
       try {
