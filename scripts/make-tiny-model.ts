@@ -80,7 +80,7 @@ export const TINY_MODELS: RandomLlamaSpec[] = [
 // Deterministic noise
 
 /** n normal samples (Box–Muller) with standard deviation std and mean mean. */
-function normals(seed: number, n: number, std: number, mean = 0): Float32Array {
+export function normals(seed: number, n: number, std: number, mean = 0): Float32Array {
   const rand = mulberry32(seed);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i += 2) {

@@ -15,6 +15,7 @@ import { ensureTinyModelLibs } from '../../scripts/model-lib.ts';
 import type { SampleRecord } from '../../src/core/run/records.ts';
 import { PAPER_DATA, PROJECT_ROOT } from '../helpers/paths.ts';
 import { useBrowserHarness, PUBLIC_DIR, type BrowserHarness } from './harness/index.ts';
+import { storedRunRecords } from './harness/stored-records.ts';
 import { serveStatic, type StaticServer } from './harness/server.ts';
 
 const CPU = 'tiny-random-llama-q4f32_1';
@@ -38,29 +39,7 @@ useBrowserHarness(async (harness) => {
   mkdirSync(SHOTS, { recursive: true });
 });
 
-/** Every record of a stored run's cells, from this browser's IndexedDB. */
-function runRecords(runId: string): Promise<SampleRecord[]> {
-  return page.evaluate(
-    (id) =>
-      new Promise<SampleRecord[]>((resolve, reject) => {
-        const req = indexedDB.open('ftlab');
-        req.onerror = () => reject(req.error);
-        req.onsuccess = () => {
-          const db = req.result;
-          const tx = db.transaction(['plans', 'records'], 'readonly');
-          const planReq = tx.objectStore('plans').get(id);
-          const recReq = tx.objectStore('records').getAll();
-          tx.oncomplete = () => {
-            const keys = new Set((planReq.result as { cells: { key: string }[] }).cells.map((c) => c.key));
-            resolve((recReq.result as SampleRecord[]).filter((r) => keys.has(r.cellKey)));
-            db.close();
-          };
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-    runId,
-  );
-}
+const runRecords = (runId: string): Promise<SampleRecord[]> => storedRunRecords(page, runId);
 
 /** Runs the free plan on one model; returns the stored run's id. */
 async function runOn(model: RegExp, other: RegExp): Promise<string> {

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { PAPER_DATA, PROJECT_ROOT } from '../helpers/paths.ts';
 import { useBrowserHarness, type BrowserHarness } from './harness/index.ts';
+import { storedRunRecords } from './harness/stored-records.ts';
 import { serveStatic, type StaticServer } from './harness/server.ts';
 
 const SHOTS = path.join(PROJECT_ROOT, 'test-results', 'screenshots');
@@ -62,28 +63,9 @@ async function countWork(): Promise<string> {
 const planCount = async (): Promise<number> => Number(((await page.getByTestId('plan-count').textContent()) ?? '').split(' ')[0]);
 const status = () => page.getByTestId('run-status').textContent();
 
-/** Records of this browser's IndexedDB for the given cell keys, as "cellKey|item". */
+/** The stored run's records, as "cellKey|item". */
 async function storedSamples(runId: string): Promise<string[]> {
-  return page.evaluate(
-    (id) =>
-      new Promise<string[]>((resolve, reject) => {
-        const req = indexedDB.open('ftlab');
-        req.onerror = () => reject(req.error);
-        req.onsuccess = () => {
-          const db = req.result;
-          const tx = db.transaction(['plans', 'records'], 'readonly');
-          const planReq = tx.objectStore('plans').get(id);
-          const recReq = tx.objectStore('records').getAll();
-          tx.oncomplete = () => {
-            const keys = new Set((planReq.result as { cells: { key: string }[] }).cells.map((c) => c.key));
-            resolve((recReq.result as { cellKey: string; item: number }[]).filter((r) => keys.has(r.cellKey)).map((r) => `${r.cellKey}|${r.item}`));
-            db.close();
-          };
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-    runId,
-  );
+  return (await storedRunRecords(page, runId)).map((r) => `${r.cellKey}|${r.item}`);
 }
 
 async function newestRunId(): Promise<string> {

@@ -19,6 +19,7 @@ import { mcnemar } from '../../src/core/report/significance.ts';
 import type { SampleRecord } from '../../src/core/run/records.ts';
 import { PAPER_DATA, PROJECT_ROOT } from '../helpers/paths.ts';
 import { useBrowserHarness, type BrowserHarness } from './harness/index.ts';
+import { storedRunRecords } from './harness/stored-records.ts';
 import { serveStatic, type StaticServer } from './harness/server.ts';
 
 const SHOTS = path.join(PROJECT_ROOT, 'test-results', 'screenshots');
@@ -72,29 +73,7 @@ async function countAndRun(): Promise<string> {
   return newestRunId();
 }
 
-/** Every record of a stored run's cells, from this browser's IndexedDB. */
-function runRecords(runId: string): Promise<SampleRecord[]> {
-  return page.evaluate(
-    (id) =>
-      new Promise<SampleRecord[]>((resolve, reject) => {
-        const req = indexedDB.open('ftlab');
-        req.onerror = () => reject(req.error);
-        req.onsuccess = () => {
-          const db = req.result;
-          const tx = db.transaction(['plans', 'records'], 'readonly');
-          const planReq = tx.objectStore('plans').get(id);
-          const recReq = tx.objectStore('records').getAll();
-          tx.oncomplete = () => {
-            const keys = new Set((planReq.result as { cells: { key: string }[] }).cells.map((c) => c.key));
-            resolve((recReq.result as SampleRecord[]).filter((r) => keys.has(r.cellKey)));
-            db.close();
-          };
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-    runId,
-  );
-}
+const runRecords = (runId: string): Promise<SampleRecord[]> => storedRunRecords(page, runId);
 
 /** The matrix cells of one panel as "value interval (n n/expected)", by model. */
 async function matrixCells(panel: string): Promise<Record<string, string>> {

@@ -7,23 +7,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildLlamaFolder, randomLlamaWeights, TINY_MODELS } from '../../scripts/make-tiny-model.ts';
+import { buildLlamaFolder, normals, randomLlamaWeights, TINY_MODELS } from '../../scripts/make-tiny-model.ts';
 import { layerNames } from '../../src/core/mlc/llama-layout.ts';
-import { mulberry32 } from '../../src/core/random.ts';
+import { fnv1a } from '../../src/core/random.ts';
 import { encodeSafetensors, type SafetensorsInput } from '../../src/core/safetensors/writer.ts';
 
 export const TINY_LORA = { r: 4, alpha: 8, seed: 7 } as const;
 const HF_MODULES = ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj', 'self_attn.o_proj', 'mlp.gate_proj', 'mlp.up_proj', 'mlp.down_proj'] as const;
-
-function normals(rand: () => number, n: number, std: number): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const u = 1 - rand();
-    const v = rand();
-    out[i] = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v) * std;
-  }
-  return out;
-}
 
 /** Writes `<root>/tiny-lora-adapter` and `<root>/tiny-lora-merged`; returns their paths. */
 export function writeTinyLora(root: string): { adapterDir: string; mergedDir: string; scale: number } {
@@ -32,7 +22,6 @@ export function writeTinyLora(root: string): { adapterDir: string; mergedDir: st
   const { r, alpha } = TINY_LORA;
   const scale = alpha / r;
   const weights = randomLlamaWeights(cfg, spec.seed);
-  const rand = mulberry32(TINY_LORA.seed);
   const q = cfg.numHeads * cfg.headDim;
   const kv = cfg.numKvHeads * cfg.headDim;
   const I = cfg.intermediateSize;
@@ -40,22 +29,23 @@ export function writeTinyLora(root: string): { adapterDir: string; mergedDir: st
   const tensors: SafetensorsInput[] = [];
   for (let layer = 0; layer < cfg.numLayers; layer++) {
     const n = layerNames(layer);
+    // [fused MLC matrix, first row there, out rows, in features]
+    const where: Record<(typeof HF_MODULES)[number], [string, number, number, number]> = {
+      'self_attn.q_proj': [n.qkv, 0, q, H],
+      'self_attn.k_proj': [n.qkv, q, kv, H],
+      'self_attn.v_proj': [n.qkv, q + kv, kv, H],
+      'self_attn.o_proj': [n.o, 0, H, q],
+      'mlp.gate_proj': [n.gateUp, 0, I, H],
+      'mlp.up_proj': [n.gateUp, I, I, H],
+      'mlp.down_proj': [n.down, 0, H, I],
+    };
     for (const mod of HF_MODULES) {
-      // [fused MLC matrix, first row there, out rows, in features]
-      const where: Record<(typeof HF_MODULES)[number], [string, number, number, number]> = {
-        'self_attn.q_proj': [n.qkv, 0, q, H],
-        'self_attn.k_proj': [n.qkv, q, kv, H],
-        'self_attn.v_proj': [n.qkv, q + kv, kv, H],
-        'self_attn.o_proj': [n.o, 0, H, q],
-        'mlp.gate_proj': [n.gateUp, 0, I, H],
-        'mlp.up_proj': [n.gateUp, I, I, H],
-        'mlp.down_proj': [n.down, 0, H, I],
-      };
       const [matrix, row0, out, inF] = where[mod];
       // ΔW's entries about half the base weights' (N(0, 1/in)): the adapted model answers differently.
-      const a = normals(rand, r * inF, 1 / Math.sqrt(inF));
-      const b = normals(rand, out * r, 0.5 / Math.sqrt(r * scale * scale));
       const prefix = `base_model.model.model.layers.${layer}.${mod}`;
+      // Per-tensor seeds, as the tiny model's own weights have.
+      const a = normals((TINY_LORA.seed ^ fnv1a(`${prefix}.lora_A`)) >>> 0, r * inF, 1 / Math.sqrt(inF));
+      const b = normals((TINY_LORA.seed ^ fnv1a(`${prefix}.lora_B`)) >>> 0, out * r, 0.5 / Math.sqrt(r * scale * scale));
       tensors.push({ name: `${prefix}.lora_A.weight`, dtype: 'F32', shape: [r, inF], data: a }, { name: `${prefix}.lora_B.weight`, dtype: 'F32', shape: [out, r], data: b });
       const w = weights.matrices.get(matrix);
       if (!w) throw new Error(`no ${matrix} in the tiny model`);

@@ -95,22 +95,7 @@ export class WeightDelta {
       this.error = describeError(new FtlabError('delta-same-model', `both sides are ${base.id}`, 'pick the base model on one side and a fine-tuned model on the other'));
       return null;
     }
-    this.running = true;
-    this.progress = { done: 0, total: 0, name: 'reading the indexes' };
-    const worker = this.createWorker();
-    try {
-      const report = await worker.weightDelta(a, b, (p) => (this.progress = p));
-      const result: DeltaResult = { baseId: base.id, modelId: model.id, kind: 'models', report };
-      this.results = [...this.results.filter((r) => !(r.baseId === base.id && r.modelId === model.id)), result];
-      return result;
-    } catch (e) {
-      this.error = describeError(e);
-      return null;
-    } finally {
-      worker.terminate();
-      this.running = false;
-      this.progress = null;
-    }
+    return this.measure('reading the indexes', { baseId: base.id, modelId: model.id, kind: 'models' }, (worker, onProgress) => worker.weightDelta(a, b, onProgress));
   }
 
   /**
@@ -132,12 +117,23 @@ export class WeightDelta {
       this.error = describeError(e);
       return null;
     }
+    return this.measure('reading the adapter', { baseId: model.id, modelId: adapterName(input), kind: 'adapter' }, (worker, onProgress) => worker.adapterDelta(folder, input, onProgress));
+  }
+
+  /**
+   * Runs one measurement in a worker of its own (terminated after), with progress; the result
+   * replaces an earlier one of the same pair, and an error is shown, not thrown.
+   */
+  private async measure(
+    firstStep: string,
+    pair: Omit<DeltaResult, 'report'>,
+    run: (worker: DeltaWorker, onProgress: (p: DeltaProgressEvent) => void) => Promise<DeltaResult['report']>,
+  ): Promise<DeltaResult | null> {
     this.running = true;
-    this.progress = { done: 0, total: 0, name: 'reading the adapter' };
+    this.progress = { done: 0, total: 0, name: firstStep };
     const worker = this.createWorker();
     try {
-      const report = await worker.adapterDelta(folder, input, (p) => (this.progress = p));
-      const result: DeltaResult = { baseId: model.id, modelId: adapterName(input), kind: 'adapter', report };
+      const result: DeltaResult = { ...pair, report: await run(worker, (p) => (this.progress = p)) };
       this.results = [...this.results.filter((r) => !(r.baseId === result.baseId && r.modelId === result.modelId)), result];
       return result;
     } catch (e) {
